@@ -1,0 +1,1 @@
+"""pytest fixtures and markers of mock_putrecord (no logic lives here)."""

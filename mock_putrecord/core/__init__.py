@@ -1,0 +1,1 @@
+"""Service-independent machinery: activation, interception, dispatch, errors, clock."""

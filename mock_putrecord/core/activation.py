@@ -1,0 +1,239 @@
+"""Activation: one object that is a decorator, a (sync and async) context manager, and a
+``start()``/``stop()`` pair.
+
+Activations are reference-counted process-wide: the outermost ``start`` resets the
+backends, installs fake credentials and the network guard; inner ones only push their
+options; the outermost ``stop`` clears everything again. Every step is O(1).
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+import unittest
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, ParamSpec, TypeVar, cast, overload
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+from . import interception
+from .backends import reset_all
+from .environment import EnvironmentPatch
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
+
+Hook = Callable[[], None]
+_start_hooks: list[Hook] = []
+_stop_hooks: list[Hook] = []
+
+
+def register_activation_hooks(on_start: Hook, on_stop: Hook) -> None:
+    """Run ``on_start`` after the outermost start and ``on_stop`` before the outermost stop
+    (e.g. to install and remove a transport patch)."""
+    _start_hooks.append(on_start)
+    _stop_hooks.append(on_stop)
+
+
+_lock = threading.RLock()
+_stack: list["Activation"] = []
+
+
+def active_activations() -> list["Activation"]:
+    """The active activations, outermost first."""
+    return list(_stack)
+
+
+class Activation:
+    """The activation machinery shared by :class:`~mock_putrecord.MockPutRecord`."""
+
+    def __init__(
+        self,
+        *,
+        region: str | None = None,
+        account_id: str = "123456789012",
+        passthrough: bool = False,
+    ) -> None:
+        self.region = region
+        self.account_id = account_id
+        self.passthrough = passthrough
+        self._depth = 0
+        self._environment: EnvironmentPatch | None = None
+
+    # ------------------------------------------------------------ start / stop
+    def start(self) -> Self:
+        """Activate the mock; returns ``self`` so ``mock = mock_putrecord().start()`` works."""
+        with _lock:
+            outermost = not _stack
+            if outermost:
+                interception.install()
+                reset_all()
+                self._on_outermost_start()
+            self._environment = EnvironmentPatch(self.region)
+            self._environment.apply()
+            self._depth += 1
+            _stack.append(self)
+            self._apply_settings()
+            if outermost:
+                interception.guard_network()
+                for hook in _start_hooks:
+                    hook()
+        return self
+
+    def stop(self) -> None:
+        """Deactivate; the outermost stop clears all mocked state.
+
+        :raises RuntimeError: if this mock was not started.
+        """
+        with _lock:
+            if self._depth == 0 or self not in _stack:
+                raise RuntimeError("mock_putrecord: stop() called before start()")
+            self._depth -= 1
+            # Remove the innermost occurrence of self (activations normally nest).
+            index = len(_stack) - 1 - _stack[::-1].index(self)
+            del _stack[index]
+            if self._environment is not None:
+                self._environment.restore()
+                self._environment = None
+            if _stack:
+                _stack[-1]._apply_settings()
+                return
+            for hook in reversed(_stop_hooks):
+                hook()
+            interception.settings.active = False
+            interception.unguard_network()
+            reset_all()
+            self._on_outermost_stop()
+
+    @property
+    def is_active(self) -> bool:
+        """True between ``start()`` and the matching ``stop()``."""
+        return self._depth > 0
+
+    def _apply_settings(self) -> None:
+        settings = interception.settings
+        settings.account_id = self.account_id
+        settings.default_region = self.default_region
+        settings.passthrough = self.passthrough
+        settings.active = True
+
+    @property
+    def default_region(self) -> str:
+        """The region used where a call names none: the ``region`` option, else the
+        environment's ``AWS_DEFAULT_REGION``, else ``us-east-1``."""
+        import os
+
+        return self.region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+    def _on_outermost_start(self) -> None:
+        """Subclass hook, called before the first request can arrive."""
+
+    def _on_outermost_stop(self) -> None:
+        """Subclass hook, called after the last activation ends."""
+
+    # ------------------------------------------------------------ context managers
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> Self:
+        return self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------ decorator
+    @overload
+    def __call__(self, func: type[T]) -> type[T]: ...
+
+    @overload
+    def __call__(self, func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]: ...
+
+    @overload
+    def __call__(self, func: Callable[P, R]) -> Callable[P, R]: ...
+
+    def __call__(self, func: Any) -> Any:
+        """Decorate a function, coroutine function or class so it runs with the mock active."""
+        if inspect.isclass(func):
+            return self._decorate_class(func)
+        if inspect.iscoroutinefunction(func):
+            return self._decorate_coroutine(func)
+        if callable(func):
+            return self._decorate_function(func)
+        raise TypeError(f"mock_putrecord cannot decorate {func!r}")
+
+    def _fresh(self) -> Self:
+        """A new activation with the same options (one per decorated call)."""
+        clone = cast("Self", object.__new__(type(self)))
+        clone.__dict__.update(self.__dict__)
+        clone._depth = 0
+        clone._environment = None
+        return clone
+
+    def _decorate_function(self, func: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            with self._fresh():
+                return func(*args, **kwargs)
+
+        return wrapper
+
+    def _decorate_coroutine(self, func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        @functools.wraps(func)
+        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            async with self._fresh():
+                return await func(*args, **kwargs)
+
+        return wrapper
+
+    def _decorate_class(self, cls: type[T]) -> type[T]:
+        """Each test gets fresh state. For ``unittest.TestCase`` the mock starts before
+        ``setUp`` and stops after ``tearDown`` (via ``addCleanup``); for other classes the
+        same happens through pytest's ``setup_method``/``teardown_method``. Fixtures and
+        other attributes of the class are left untouched."""
+        factory = self._fresh
+        if issubclass(cls, unittest.TestCase):
+            original_setup = cls.setUp
+
+            def setUp(test: unittest.TestCase) -> None:  # noqa: N802 - unittest's name
+                activation = factory().start()
+                test.addCleanup(activation.stop)
+                original_setup(test)
+
+            cls.setUp = setUp  # type: ignore[method-assign]
+            return cls
+        original_setup_method = getattr(cls, "setup_method", None)
+        original_teardown_method = getattr(cls, "teardown_method", None)
+
+        def setup_method(instance: Any, method: Any = None) -> None:
+            activation = factory().start()
+            instance.__dict__["_mock_putrecord_activation"] = activation
+            if original_setup_method is not None:
+                original_setup_method(instance, method)
+
+        def teardown_method(instance: Any, method: Any = None) -> None:
+            try:
+                if original_teardown_method is not None:
+                    original_teardown_method(instance, method)
+            finally:
+                activation = instance.__dict__.pop("_mock_putrecord_activation", None)
+                if activation is not None:
+                    activation.stop()
+
+        setattr(cls, "setup_method", setup_method)
+        setattr(cls, "teardown_method", teardown_method)
+        return cls

@@ -1,0 +1,50 @@
+"""The mock's notion of "now": real time, or a virtual clock a test moves by hand.
+
+Real time is read through ``time.time()`` at each call (not a bound reference), so
+freezegun and time-machine, which patch it, are honoured.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+
+class Clock:
+    """Epoch seconds as a float; virtual while frozen."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._virtual: float | None = None
+
+    @property
+    def is_virtual(self) -> bool:
+        """True while the clock stands still unless advanced."""
+        return self._virtual is not None
+
+    def now(self) -> float:
+        """The current time in epoch seconds."""
+        virtual = self._virtual
+        return time.time() if virtual is None else virtual
+
+    def freeze(self, at: float | None = None) -> None:
+        """Stop the clock at ``at`` (default: the current time)."""
+        with self._lock:
+            self._virtual = time.time() if at is None else float(at)
+
+    def advance(self, seconds: float) -> float:
+        """Move a frozen clock forward by ``seconds``; freezes a real clock first."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        with self._lock:
+            base = time.time() if self._virtual is None else self._virtual
+            self._virtual = base + seconds
+            return self._virtual
+
+    def use_real_time(self) -> None:
+        """Return to real time."""
+        with self._lock:
+            self._virtual = None
+
+
+clock = Clock()
+"""The process-wide clock every backend reads."""

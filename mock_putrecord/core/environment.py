@@ -1,0 +1,49 @@
+"""Fake AWS credentials for the time a mock is active, restored exactly afterwards."""
+from __future__ import annotations
+
+import os
+from typing import Mapping
+
+FAKE_CREDENTIALS: Mapping[str, str] = {
+    "AWS_ACCESS_KEY_ID": "FOOBARKEY",
+    "AWS_SECRET_ACCESS_KEY": "FOOBARSECRET",
+}
+# Unset during activation so that no real session token is paired with the fake key.
+_CLEARED = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+DEFAULT_REGION = "us-east-1"
+
+
+class EnvironmentPatch:
+    """Sets fake credentials (and a region if asked or missing); ``restore`` undoes it.
+
+    "Was unset" and "was set to the empty string" are kept apart.
+    """
+
+    def __init__(self, region: str | None) -> None:
+        self._region = region
+        self._saved: dict[str, str | None] = {}
+
+    def apply(self) -> None:
+        """Save the current values, then install the fake ones."""
+        wanted: dict[str, str | None] = dict(FAKE_CREDENTIALS)
+        wanted.update({name: None for name in _CLEARED})
+        if self._region is not None:
+            wanted["AWS_DEFAULT_REGION"] = self._region
+        elif not os.environ.get("AWS_DEFAULT_REGION") and not os.environ.get("AWS_REGION"):
+            wanted["AWS_DEFAULT_REGION"] = DEFAULT_REGION
+        self._saved = {name: os.environ.get(name) for name in wanted}
+        for name, value in wanted.items():
+            _set(name, value)
+
+    def restore(self) -> None:
+        """Put back exactly what :meth:`apply` found."""
+        for name, value in self._saved.items():
+            _set(name, value)
+        self._saved = {}
+
+
+def _set(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value

@@ -1,0 +1,221 @@
+"""The botocore ``before-send`` hook and the guard that keeps requests in the process.
+
+The hook is installed once per process: appended to botocore's builtin handler list (so
+every session created later has it) and registered on boto3's default session if that
+already exists. While no mock is active it returns ``None`` at once. While one is, it
+turns the signed request into a :class:`WireRequest`, dispatches it and hands botocore
+an HTTP response, so botocore's parsing, error classes and retries run as against AWS.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+import botocore.endpoint
+import botocore.handlers
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+
+from . import dispatch
+from .errors import UnmockedRequestError
+from .wire import WireRequest, WireResponse
+
+_UNIQUE_ID = "mock_putrecord.before_send"
+_SEEN = "_mock_putrecord_seen"
+
+
+class _Settings:
+    """What the hook needs to know about the innermost active mock."""
+
+    active = False
+    account_id = "123456789012"
+    default_region = "us-east-1"
+    passthrough = False
+    on_request: Callable[[WireRequest, Any], None] | None = None
+
+
+settings = _Settings()
+
+
+class _AwaitableBytes(bytes):
+    """Bytes that can also be awaited, for aiobotocore's ``await response.content``."""
+
+    def __await__(self) -> Any:
+        if False:  # pragma: no cover - makes this a generator
+            yield
+        return bytes(self)
+
+
+class _RawBody:
+    __slots__ = ("_body",)
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> list[bytes]:
+        return [self._body]
+
+    async def read(self) -> bytes:
+        return self._body
+
+
+class MockAWSResponse(AWSResponse):
+    """An ``AWSResponse`` whose body is already in memory (sync and async clients)."""
+
+    @property
+    def content(self) -> Any:
+        if self._content is None:
+            self._content = _AwaitableBytes(b"".join(self.raw.stream()))
+        return self._content
+
+
+def to_aws_response(url: str, response: WireResponse) -> MockAWSResponse:
+    """Wrap a :class:`WireResponse` for botocore."""
+    return MockAWSResponse(url, response.status, response.headers, _RawBody(response.body))
+
+
+def _body_bytes(request: AWSPreparedRequest) -> bytes:
+    body = request.body
+    if body is None:
+        return b""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytearray, memoryview)):
+        return bytes(body)
+    data = body.read()
+    if hasattr(body, "seek"):
+        body.seek(0)
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def _region_of(request: AWSPreparedRequest) -> str:
+    context = getattr(request, "context", None) or {}
+    region = context.get("client_region")
+    if region:
+        return str(region)
+    auth = request.headers.get("Authorization")
+    if auth:
+        if isinstance(auth, bytes):
+            auth = auth.decode("latin-1")
+        start = auth.find("Credential=")
+        if start >= 0:
+            parts = auth[start + 11 :].split("/", 4)
+            if len(parts) > 2:
+                return parts[2]
+    return settings.default_region
+
+
+def build_wire_request(request: AWSPreparedRequest, service: str, operation: str) -> WireRequest:
+    """The neutral form of a botocore request."""
+    url = request.url
+    split = urlsplit(url)
+    return WireRequest(
+        method=request.method,
+        url=url,
+        path=split.path,
+        query=split.query,
+        headers=request.headers,
+        body=_body_bytes(request),
+        service=service,
+        operation=operation,
+        region=_region_of(request),
+        account_id=settings.account_id,
+    )
+
+
+def before_send(request: AWSPreparedRequest, event_name: str = "", **_: Any) -> AWSResponse | None:
+    """botocore ``before-send`` handler: answer mocked services, ignore the rest."""
+    if not settings.active or getattr(request, _SEEN, False):
+        return None
+    _, _, rest = event_name.partition(".")
+    service, _, operation = rest.partition(".")
+    if not dispatch.is_mocked_service(service):
+        return None
+    setattr(request, _SEEN, True)  # a client patched twice must not store a record twice
+    wire = build_wire_request(request, service, operation)
+    hook = settings.on_request
+    if hook is not None:
+        hook(wire, request)
+    response = dispatch.dispatch(wire)
+    if response is None:
+        setattr(request, _SEEN, False)
+        return None
+    return to_aws_response(request.url, response)
+
+
+_install_lock = threading.Lock()
+_installed = False
+
+
+def install() -> None:
+    """Make every botocore session, existing default or future, call :func:`before_send`."""
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        botocore.handlers.BUILTIN_HANDLERS.append(
+            ("before-send", before_send, botocore.handlers.REGISTER_FIRST)
+        )
+        boto3 = sys.modules.get("boto3")
+        default_session = getattr(boto3, "DEFAULT_SESSION", None) if boto3 else None
+        if default_session is not None:
+            patch_client(default_session)
+        _installed = True
+
+
+def patch_client(client_or_session: Any) -> None:
+    """Route a client (or session) created before ``mock_putrecord`` was imported
+    through the mock. Idempotent; harmless on clients that already have the hook."""
+    events = getattr(getattr(client_or_session, "meta", None), "events", None)
+    if events is None:  # a boto3 Session wraps a botocore Session
+        inner = getattr(client_or_session, "_session", client_or_session)
+        events = getattr(inner, "_events", None) or inner.get_component("event_emitter")
+    events.register_first("before-send", before_send, unique_id=_UNIQUE_ID)
+
+
+# ---------------------------------------------------------------- the network guard
+_real_send = botocore.endpoint.Endpoint._send
+_aio_real_send: Any = None
+
+
+def _guarded_send(self: Any, request: AWSPreparedRequest) -> Any:
+    if settings.passthrough or not settings.active:
+        return _real_send(self, request)
+    raise UnmockedRequestError(_unmocked_message(request))
+
+
+async def _aio_guarded_send(self: Any, request: AWSPreparedRequest) -> Any:
+    if settings.passthrough or not settings.active:
+        return await _aio_real_send(self, request)
+    raise UnmockedRequestError(_unmocked_message(request))
+
+
+def _unmocked_message(request: AWSPreparedRequest) -> str:
+    return (
+        f"mock_putrecord is active and nothing in this process answered {request.method} "
+        f"{request.url}. The request was not sent. Mock that service too (moto's mock_aws, "
+        "say) or pass mock_putrecord(passthrough=True) to let such requests out."
+    )
+
+
+def guard_network() -> None:
+    """Refuse to send botocore requests that no mock answered (while a mock is active)."""
+    global _aio_real_send
+    botocore.endpoint.Endpoint._send = _guarded_send  # type: ignore[method-assign]
+    aio_endpoint = sys.modules.get("aiobotocore.endpoint")
+    if aio_endpoint is not None and _aio_real_send is None:
+        _aio_real_send = aio_endpoint.AioEndpoint._send
+        aio_endpoint.AioEndpoint._send = _aio_guarded_send
+
+
+def unguard_network() -> None:
+    """Undo :func:`guard_network`."""
+    global _aio_real_send
+    botocore.endpoint.Endpoint._send = _real_send  # type: ignore[method-assign]
+    aio_endpoint = sys.modules.get("aiobotocore.endpoint")
+    if aio_endpoint is not None and _aio_real_send is not None:
+        aio_endpoint.AioEndpoint._send = _aio_real_send
+        _aio_real_send = None

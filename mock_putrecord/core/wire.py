@@ -1,0 +1,44 @@
+"""The neutral request/response pair that adapters work with.
+
+Interception layers (botocore, `responses`, v3io-py, the HTTP server) turn their own
+request objects into a :class:`WireRequest` and a :class:`WireResponse` back into
+whatever their client expects, so service adapters never see a transport.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Mapping
+
+
+@dataclass
+class WireRequest:
+    """One HTTP request as a service adapter sees it."""
+
+    method: str
+    url: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    body: bytes
+    service: str
+    """Dispatch key: botocore's hyphenised service id (``kinesis``, ``sagemaker``,
+    ``sagemaker-featurestore-runtime``) or ``v3io``."""
+    operation: str
+    """The operation name, e.g. ``PutRecords``."""
+    region: str
+    account_id: str
+
+
+@dataclass
+class WireResponse:
+    """One HTTP response produced by a service adapter."""
+
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def new_request_id() -> str:
+    """A request id in AWS's format (a random UUID)."""
+    return str(uuid.uuid4())

@@ -1,0 +1,10 @@
+"""Wires the service packages into the core dispatcher (imported by ``mock_putrecord``).
+
+Adapters are imported on the first request they answer, which keeps
+``import mock_putrecord`` cheap.
+"""
+from __future__ import annotations
+
+from .core.dispatch import register_service
+
+register_service("kinesis", "mock_putrecord.kinesis.responses")
