@@ -8,3 +8,6 @@ from __future__ import annotations
 from .core.dispatch import register_service
 
 register_service("kinesis", "mock_putrecord.kinesis.responses")
+register_service("sagemaker-featurestore-runtime", "mock_putrecord.featurestore.responses", "runtime_adapter")
+register_service("sagemaker", "mock_putrecord.featurestore.responses", "control_adapter")
+register_service("v3io", "mock_putrecord.v3io.responses")
