@@ -1,0 +1,360 @@
+"""Server-side validation of JSON-protocol requests, driven by botocore's service model.
+
+AWS's JSON services (Kinesis, the SageMaker control plane) check a request in two
+passes, and so does this module:
+
+1. **Types** — a value of the wrong JSON type fails the whole request with a
+   ``SerializationException`` whose text is Coral's (``Start of list found where not
+   expected``, ``class java.lang.String can not be converted to an Integer``...).
+2. **Constraints** — ``required``/min/max/pattern/enum from the model; up to ten
+   failures are joined into one ``ValidationException``:
+   ``N validation error(s) detected: Value 'v' at 'path' failed to satisfy constraint: ...``.
+
+The texts are AWS's, as captured by kinesalite against real AWS. Checks run in the
+order AWS reports them: per member, not-null, pattern, length, value range, enum. A
+service can pin the member order per operation (``member_order``) where AWS's order
+differs from the model's.
+"""
+from __future__ import annotations
+
+import binascii
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+from .errors import ServiceError
+
+MAX_REPORTED = 10
+
+
+class SerializationException(ServiceError):
+    """A value of the wrong JSON type (Coral's deserialiser failed)."""
+
+    code = "SerializationException"
+    message_key = "Message"  # Coral spells this one with a capital M
+
+
+class ValidationException(ServiceError):
+    """One or more constraint failures."""
+
+    code = "ValidationException"
+
+
+@dataclass
+class _Node:
+    """A compiled shape: what to check for one value."""
+
+    type_name: str
+    name: str = ""
+    member_str: str = ""
+    min_len: int | None = None
+    max_len: int | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    pattern: str | None = None
+    regex: re.Pattern[str] | None = None
+    enum: list[str] | None = None
+    members: list[tuple[str, "_Node", bool]] = field(default_factory=list)
+    member: "_Node | None" = None
+    key: "_Node | None" = None
+    value: "_Node | None" = None
+
+
+def lower_first(name: str) -> str:
+    """``StreamName`` -> ``streamName`` (AWS's spelling of member paths)."""
+    return name[:1].lower() + name[1:]
+
+
+class Validator:
+    """Validates the JSON input of one service's operations.
+
+    :param service_name: botocore's name for the service model (``kinesis``).
+    :param member_order: per operation (or nested structure shape name), member names
+        in the order AWS reports them; members not listed follow in model order.
+    :param java_package: the Java package AWS prints for structure list items, e.g.
+        ``com.amazonaws.kinesis.v20131202``.
+    :param enum_order: per shape name, enum values in the order AWS prints them.
+    """
+
+    def __init__(
+        self,
+        service_name: str,
+        member_order: Mapping[str, Sequence[str]] | None = None,
+        java_package: str = "",
+        enum_order: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        self._service_name = service_name
+        self._enum_order = dict(enum_order or {})
+        self._member_order = dict(member_order or {})
+        self._java_package = java_package
+        self._plans: dict[str, _Node] = {}
+        self._lock = threading.Lock()
+        self._model: Any = None
+
+    # ------------------------------------------------------------ compile
+    def _service_model(self) -> Any:
+        if self._model is None:
+            import botocore.session
+
+            self._model = botocore.session.get_session().get_service_model(self._service_name)
+        return self._model
+
+    def plan(self, operation: str) -> _Node:
+        """The compiled input shape of ``operation`` (built once)."""
+        node = self._plans.get(operation)
+        if node is None:
+            with self._lock:
+                shape = self._service_model().operation_model(operation).input_shape
+                node = self._compile(shape, self._member_order.get(operation))
+                self._plans[operation] = node
+        return node
+
+    def _compile(self, shape: Any, order: Sequence[str] | None = None) -> _Node:
+        meta = shape.metadata
+        node = _Node(type_name=shape.type_name, name=shape.name)
+        if shape.type_name == "structure":
+            if order is None:
+                order = self._member_order.get(shape.name, ())
+            names = [n for n in order if n in shape.members]
+            names += [n for n in shape.members if n not in names]
+            required = set(shape.required_members)
+            node.members = [(n, self._compile(shape.members[n]), n in required) for n in names]
+            node.member_str = f"{self._java_package}.{shape.name}@c965e310"
+        elif shape.type_name == "list":
+            node.member = self._compile(shape.member)
+        elif shape.type_name == "map":
+            node.key = self._compile(shape.key)
+            node.value = self._compile(shape.value)
+        if shape.type_name in ("string", "blob", "list", "map"):
+            node.min_len = meta.get("min")
+            node.max_len = meta.get("max")
+        elif shape.type_name in ("integer", "long", "float", "double"):
+            node.min_value = meta.get("min")
+            node.max_value = meta.get("max")
+        if "pattern" in meta:
+            node.pattern = meta["pattern"]
+            node.regex = re.compile(meta["pattern"])
+        enum = getattr(shape, "enum", None)
+        if enum:
+            node.enum = list(self._enum_order.get(shape.name, enum))
+        return node
+
+    # ------------------------------------------------------------ validate
+    def validate(self, operation: str, params: Any) -> dict[str, Any]:
+        """Check ``params`` (the parsed JSON body) against ``operation``'s input shape.
+
+        :returns: the parameters with members unknown to the model dropped.
+        :raises SerializationException: for a value of the wrong JSON type.
+        :raises ValidationException: for constraint failures.
+        """
+        node = self.plan(operation)
+        if not isinstance(params, dict):
+            raise SerializationException(_type_message(params, node))
+        cleaned = _check_types(params, node)
+        errors: list[str] = []
+        _check_structure(cleaned, node, "", errors)
+        if errors:
+            raise ValidationException(format_validation_errors(errors))
+        return cleaned
+
+    def constraint_errors(self, operation: str, params: dict[str, Any]) -> list[str]:
+        """The constraint failures of already type-checked ``params`` (no exception)."""
+        errors: list[str] = []
+        _check_structure(params, self.plan(operation), "", errors)
+        return errors
+
+
+def format_validation_errors(errors: Sequence[str]) -> str:
+    """Join constraint failures the way AWS does."""
+    errors = list(errors)[:MAX_REPORTED]
+    plural = "s" if len(errors) > 1 else ""
+    return f"{len(errors)} validation error{plural} detected: " + "; ".join(errors)
+
+
+# ---------------------------------------------------------------- pass 1: types
+_JAVA_NAMES = {"integer": "Integer", "long": "Long", "float": "Float", "double": "Double"}
+
+
+def _type_message(value: Any, node: _Node) -> str:
+    """Coral's message for ``value`` given where a ``node`` was expected."""
+    kind = node.type_name
+    if isinstance(value, list):
+        return "Start of list found where not expected"
+    if isinstance(value, dict):
+        return "Start of structure or map found where not expected."
+    if kind == "list":
+        return "Expected list or null"
+    if kind == "map":
+        return "Expected map or null"
+    if kind == "structure":
+        return "Expected null"
+    if kind == "timestamp":
+        java = "java.lang.Boolean" if isinstance(value, bool) else "java.lang.String"
+        return f"class {java} can not be converted to milliseconds since epoch"
+    if kind == "boolean":
+        if isinstance(value, str):
+            return f"'{value.upper()}' can not be converted to an Boolean"
+        return "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an Boolean"
+    if isinstance(value, bool):
+        source = "java.lang.Boolean"
+    elif isinstance(value, (int, float)):
+        source = "com.amazon.coral.value.json.numbers.TruncatingBigNumber"
+    else:
+        source = "java.lang.String"
+    if kind == "blob":
+        return f"class {source} can not be converted to a Blob"
+    return f"class {source} can not be converted to an {_JAVA_NAMES.get(kind, 'String')}"
+
+
+def _check_types(value: Any, node: _Node) -> Any:
+    """Return ``value`` coerced as Coral would, or raise SerializationException."""
+    if value is None:
+        return None
+    kind = node.type_name
+    if kind == "structure":
+        if not isinstance(value, dict):
+            raise SerializationException(_type_message(value, node))
+        cleaned: dict[str, Any] = {}
+        for name, child, _ in node.members:
+            item = value.get(name)
+            if item is not None:
+                checked = _check_types(item, child)
+                if checked is not None:
+                    cleaned[name] = checked
+        return cleaned
+    if kind == "list":
+        if not isinstance(value, list):
+            raise SerializationException(_type_message(value, node))
+        assert node.member is not None
+        return [_check_types(item, node.member) for item in value]
+    if kind == "map":
+        if not isinstance(value, dict):
+            raise SerializationException(_type_message(value, node))
+        assert node.value is not None
+        return {k: _check_types(v, node.value) for k, v in value.items()}
+    if kind == "string":
+        if not isinstance(value, str):
+            raise SerializationException(_type_message(value, node))
+        return value
+    if kind in ("integer", "long"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise SerializationException(_type_message(value, node))
+        number = int(value // 1)
+        return min(number, 2147483647) if kind == "integer" else number
+    if kind in ("float", "double"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise SerializationException(_type_message(value, node))
+        return value
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise SerializationException(_type_message(value, node))
+        return value
+    if kind == "timestamp":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise SerializationException(_type_message(value, node))
+        return value
+    if kind == "blob":
+        if not isinstance(value, str):
+            raise SerializationException(_type_message(value, node))
+        return decode_blob(value)
+    return value
+
+
+_BASE64_BAD_CHAR = re.compile(r"[^a-zA-Z0-9+/=]|=[^=]")
+
+
+def decode_blob(text: str) -> bytes:
+    """Decode a base64 blob member, with Coral's messages for malformed input."""
+    if len(text) % 4:
+        raise SerializationException(
+            f"'{text}' can not be converted to a Blob: Base64 encoded length is expected a "
+            f"multiple of 4 bytes but found: {len(text)}"
+        )
+    match = _BASE64_BAD_CHAR.search(text)
+    if match:
+        raise SerializationException(
+            f"'{text}' can not be converted to a Blob: Invalid Base64 character: '{match.group(0)[0]}'"
+        )
+    try:
+        data = binascii.a2b_base64(text)
+    except binascii.Error:
+        data = b""
+    if binascii.b2a_base64(data, newline=False).decode("ascii") != text:
+        raise SerializationException(
+            f"'{text}' can not be converted to a Blob: Invalid last non-pad Base64 character dectected"
+        )
+    return data
+
+
+# ---------------------------------------------------------------- pass 2: constraints
+def _value_str(value: Any, node: _Node) -> str | None:
+    """How AWS prints a failing value (``None`` = redacted, as for blobs)."""
+    if value is None:
+        return "null"
+    kind = node.type_name
+    if kind == "blob":
+        return None
+    if kind == "list":
+        member = node.member
+        if member is not None and member.type_name == "structure":
+            items = [member.member_str] * len(value)
+        else:
+            items = [str(item) for item in value]
+        return "'[" + ", ".join(items) + "]'"
+    if kind == "map":
+        return "'{" + ", ".join(f"{k}={v}" for k, v in value.items()) + "}'"
+    if isinstance(value, bool):
+        return "'" + str(value).lower() + "'"
+    return f"'{value}'"
+
+
+def _fail(errors: list[str], value: Any, node: _Node, path: str, constraint: str) -> None:
+    if len(errors) >= MAX_REPORTED:
+        return
+    shown = _value_str(value, node)
+    if shown is None:  # AWS redacts blob values and ends these messages with a period
+        errors.append(f"Value at '{path}' failed to satisfy constraint: {constraint}.")
+    else:
+        errors.append(f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}")
+
+
+def _check_structure(value: dict[str, Any], node: _Node, parent: str, errors: list[str]) -> None:
+    prefix = parent + "." if parent else ""
+    for name, child, required in node.members:
+        path = prefix + lower_first(name)
+        item = value.get(name)
+        if item is None:
+            if required:
+                _fail(errors, None, child, path, "Member must not be null")
+            continue
+        _check_value(item, child, path, errors)
+
+
+def _check_value(value: Any, node: _Node, path: str, errors: list[str]) -> None:
+    kind = node.type_name
+    if node.regex is not None and isinstance(value, str) and not node.regex.fullmatch(value):
+        _fail(errors, value, node, path, f"Member must satisfy regular expression pattern: {node.pattern}")
+    if node.min_len is not None or node.max_len is not None:
+        length = len(value)
+        if node.min_len is not None and length < node.min_len:
+            _fail(errors, value, node, path, f"Member must have length greater than or equal to {node.min_len}")
+        if node.max_len is not None and length > node.max_len:
+            _fail(errors, value, node, path, f"Member must have length less than or equal to {node.max_len}")
+    if node.min_value is not None and value < node.min_value:
+        _fail(errors, value, node, path, f"Member must have value greater than or equal to {node.min_value}")
+    if node.max_value is not None and value > node.max_value:
+        _fail(errors, value, node, path, f"Member must have value less than or equal to {node.max_value}")
+    if node.enum is not None and value not in node.enum:
+        _fail(errors, value, node, path, "Member must satisfy enum value set: [" + ", ".join(node.enum) + "]")
+    if kind == "structure":
+        _check_structure(value, node, path, errors)
+    elif kind == "list" and node.member is not None:
+        for index, item in enumerate(value, 1):
+            if item is None:
+                continue
+            _check_value(item, node.member, f"{path}.{index}.member", errors)
+    elif kind == "map" and node.value is not None:
+        for key, item in value.items():
+            if item is not None:
+                _check_value(item, node.value, f"{path}.{key}.member", errors)

@@ -1,0 +1,583 @@
+"""Kinesis domain model: :class:`Stream` and :class:`KinesisBackend` (one method per API
+operation). No HTTP here: ``responses.py`` adapts the wire format, ``view.py`` the
+Python API, and both call these methods."""
+from __future__ import annotations
+
+import hashlib
+import threading
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Any, Iterable, NamedTuple, Sequence
+
+from ..core.backends import BackendDict
+from ..core.clock import clock
+from ..core.validation import ValidationException
+from . import iterators
+from .exceptions import (
+    InternalFailure,
+    InvalidArgumentException,
+    LimitExceededException,
+    ResourceInUseException,
+    ResourceNotFoundException,
+)
+from .sequence import parse_sequence, resolve_shard_id, shard_id_name
+from .shards import HASH_KEY_MAX, Shard, StoredRecord, even_ranges
+
+DEFAULT_RETENTION_HOURS = 24
+MAX_RETENTION_HOURS = 8760
+ON_DEMAND_SHARDS = 4
+DEFAULT_MAX_RECORD_SIZE_KIB = 1024
+MAX_REQUEST_BYTES = 5 * 1024 * 1024
+# AWS's default shard quota: 500 in these regions, 200 elsewhere.
+_LARGE_QUOTA_REGIONS = {"us-east-1", "us-west-2", "eu-west-1"}
+# Records whose counter is in the same group of five shards share one counter (AWS's
+# layout); the first sequence number a shard hands out is above its starting one.
+SEQ_ADJUST_SECS = 2
+
+
+@dataclass
+class Stream:
+    """A Kinesis data stream."""
+
+    name: str
+    account_id: str
+    region: str
+    created: float
+    mode: str = "PROVISIONED"
+    retention_hours: int = DEFAULT_RETENTION_HOURS
+    max_record_size_kib: int = DEFAULT_MAX_RECORD_SIZE_KIB
+    status: str = "ACTIVE"
+    encryption_type: str = "NONE"
+    key_id: str | None = None
+    shards: list[Shard] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
+    counters: list[int] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _open: list[Shard] = field(default_factory=list, repr=False)
+    _open_starts: list[int] = field(default_factory=list, repr=False)
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:kinesis:{self.region}:{self.account_id}:stream/{self.name}"
+
+    @property
+    def create_secs(self) -> int:
+        return int(self.created) - SEQ_ADJUST_SECS
+
+    @property
+    def open_shards(self) -> list[Shard]:
+        return self._open
+
+    @property
+    def max_record_bytes(self) -> int:
+        return self.max_record_size_kib * 1024
+
+    def add_shard(self, start: int, end: int, create_secs: int, parent: str | None = None,
+                  adjacent: str | None = None) -> Shard:
+        shard = Shard(len(self.shards), start, end, create_secs, parent, adjacent)
+        self.shards.append(shard)
+        while len(self.counters) <= shard.group:
+            self.counters.append(0)
+        return shard
+
+    def reindex(self) -> None:
+        """Rebuild the routing table of open shards (after create, split, merge, rescale)."""
+        self._open = sorted((s for s in self.shards if s.is_open), key=lambda s: s.start_hash)
+        self._open_starts = [s.start_hash for s in self._open]
+
+    def route(self, hash_key: int) -> Shard:
+        """The open shard whose (inclusive) hash-key range holds ``hash_key``."""
+        return self._open[bisect_right(self._open_starts, hash_key) - 1]
+
+    def shard(self, index: int) -> Shard | None:
+        return self.shards[index] if 0 <= index < len(self.shards) else None
+
+
+_md5 = hashlib.md5
+
+
+def partition_key_hash(key: str) -> int:
+    """MD5 of the UTF-8 partition key as a 128-bit integer (AWS's routing hash)."""
+    return int.from_bytes(_md5(key.encode("utf-8")).digest(), "big")
+
+
+def parse_explicit_hash_key(text: str) -> int:
+    """An ``ExplicitHashKey`` as an int, or InvalidArgumentException out of range."""
+    value = int(text)
+    if value > HASH_KEY_MAX:
+        raise InvalidArgumentException(
+            "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. "
+            f"Specified value was {text}"
+        )
+    return value
+
+
+class PutEntry(NamedTuple):
+    """One record of a put request, validated and decoded (a plain tuple of the same
+    shape works too, which the PutRecords fast path uses)."""
+
+    data: bytes
+    partition_key: str
+    explicit_hash_key: str | None = None
+
+
+class KinesisBackend:
+    """All Kinesis state of one account in one region."""
+
+    def __init__(self, account_id: str, region: str) -> None:
+        self.account_id = account_id
+        self.region = region
+        self.streams: dict[str, Stream] = {}
+        self.lock = threading.RLock()
+        self.shard_quota = 500 if region in _LARGE_QUOTA_REGIONS else 200
+
+    # ------------------------------------------------------------ lookup
+    def stream_name_of(self, name: str | None, arn: str | None) -> str:
+        """The stream a request addresses by ``StreamName`` and/or ``StreamARN``."""
+        if arn is not None:
+            arn_name = arn.rsplit("/", 1)[-1]
+            parts = arn.split(":")
+            if len(parts) < 6 or parts[3] != self.region or parts[4] != self.account_id:
+                raise ResourceNotFoundException.stream(arn_name, parts[4] if len(parts) > 4 else self.account_id)
+            if name is not None and name != arn_name:
+                raise InvalidArgumentException(
+                    f"StreamARN {arn} and StreamName {name} do not refer to the same stream."
+                )
+            return arn_name
+        if name is None:
+            raise InvalidArgumentException("Either StreamName or StreamARN should be provided.")
+        return name
+
+    def get_stream(self, name: str | None, arn: str | None = None) -> Stream:
+        """The stream, or ResourceNotFoundException in AWS's words."""
+        stream_name = self.stream_name_of(name, arn)
+        stream = self.streams.get(stream_name)
+        if stream is None:
+            raise ResourceNotFoundException.stream(stream_name, self.account_id)
+        return stream
+
+    def _writable(self, name: str | None, arn: str | None) -> Stream:
+        stream = self.get_stream(name, arn)
+        if stream.status not in ("ACTIVE", "UPDATING"):
+            raise ResourceNotFoundException.stream(stream.name, self.account_id)
+        return stream
+
+    def _open_shard_total(self) -> int:
+        return sum(len(s.open_shards) for s in self.streams.values())
+
+    def _check_quota(self, additional: int) -> None:
+        current = self._open_shard_total()
+        if current + additional > self.shard_quota:
+            raise LimitExceededException(
+                f"This request would exceed the shard limit for the account {self.account_id} in "
+                f"{self.region}. Current shard count for the account: {current}. Limit: "
+                f"{self.shard_quota}. Number of additional shards that would have resulted from "
+                f"this request: {additional}. Refer to the AWS Service Limits page "
+                "(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current "
+                "limits and how to request higher limits."
+            )
+
+    # ------------------------------------------------------------ streams
+    def create_stream(
+        self,
+        name: str,
+        shard_count: int | None = None,
+        mode: str = "PROVISIONED",
+        tags: dict[str, str] | None = None,
+        max_record_size_kib: int | None = None,
+    ) -> Stream:
+        """CreateStream: the stream is ACTIVE at once (so waiters return immediately)."""
+        with self.lock:
+            if name in self.streams:
+                raise ResourceInUseException.exists(name, self.account_id)
+            if mode == "ON_DEMAND":
+                shard_count = ON_DEMAND_SHARDS
+            elif shard_count is None:
+                raise ValidationException(
+                    "1 validation error detected: Value null at 'shardCount' failed to satisfy "
+                    "constraint: Member must not be null"
+                )
+            self._check_quota(shard_count)
+            now = clock.now()
+            stream = Stream(
+                name, self.account_id, self.region, now, mode=mode,
+                max_record_size_kib=max_record_size_kib or DEFAULT_MAX_RECORD_SIZE_KIB,
+                tags=dict(tags or {}),
+            )
+            for start, end in even_ranges(shard_count):
+                stream.add_shard(start, end, stream.create_secs)
+            stream.reindex()
+            self.streams[name] = stream
+            return stream
+
+    def delete_stream(self, name: str | None, arn: str | None = None) -> None:
+        """DeleteStream: gone at once (AWS shows DELETING for a while)."""
+        with self.lock:
+            stream = self.get_stream(name, arn)
+            del self.streams[stream.name]
+
+    def list_streams(self, limit: int | None = None, exclusive_start: str | None = None) -> tuple[list[Stream], bool]:
+        """ListStreams: sorted by name (as AWS does); returns (page, has_more)."""
+        names = sorted(self.streams)
+        if exclusive_start is not None:
+            names = [n for n in names if n > exclusive_start]
+        limit = limit or 100
+        return [self.streams[n] for n in names[:limit]], len(names) > limit
+
+    # ------------------------------------------------------------ retention and tags
+    def increase_retention(self, name: str | None, arn: str | None, hours: int) -> None:
+        with self.lock:
+            stream = self.get_stream(name, arn)
+            self._check_retention_bounds(hours)
+            if hours < stream.retention_hours:
+                raise InvalidArgumentException(
+                    f"Requested retention period ({hours} hours) for stream {stream.name} can not be "
+                    f"shorter than existing retention period ({stream.retention_hours} hours). Use "
+                    "DecreaseRetentionPeriod API."
+                )
+            stream.retention_hours = hours
+
+    def decrease_retention(self, name: str | None, arn: str | None, hours: int) -> None:
+        with self.lock:
+            stream = self.get_stream(name, arn)
+            self._check_retention_bounds(hours)
+            if hours > stream.retention_hours:
+                raise InvalidArgumentException(
+                    f"Requested retention period ({hours} hours) for stream {stream.name} can not be "
+                    f"longer than existing retention period ({stream.retention_hours} hours). Use "
+                    "IncreaseRetentionPeriod API."
+                )
+            stream.retention_hours = hours
+
+    @staticmethod
+    def _check_retention_bounds(hours: int) -> None:
+        if hours < DEFAULT_RETENTION_HOURS:
+            raise InvalidArgumentException(
+                f"Minimum allowed retention period is 24 hours. Requested retention period ({hours} "
+                "hours) is too short."
+            )
+        if hours > MAX_RETENTION_HOURS:
+            raise InvalidArgumentException(
+                f"Maximum allowed retention period is {MAX_RETENTION_HOURS} hours. Requested "
+                f"retention period ({hours} hours) is too long."
+            )
+
+    def add_tags(self, name: str | None, arn: str | None, tags: dict[str, str]) -> None:
+        with self.lock:
+            stream = self.get_stream(name, arn)
+            merged = {**stream.tags, **tags}
+            if len(merged) > 50:
+                raise InvalidArgumentException(
+                    f"Failed to add tags to stream {stream.name} under account {self.account_id} "
+                    "because a given stream cannot have more than 50 tags associated with it."
+                )
+            stream.tags = merged
+
+    def remove_tags(self, name: str | None, arn: str | None, keys: Iterable[str]) -> None:
+        with self.lock:
+            stream = self.get_stream(name, arn)
+            for key in keys:
+                stream.tags.pop(key, None)
+
+    def list_tags(self, name: str | None, arn: str | None, exclusive_start: str | None,
+                  limit: int | None) -> tuple[list[tuple[str, str]], bool]:
+        stream = self.get_stream(name, arn)
+        keys = sorted(stream.tags)
+        if exclusive_start is not None:
+            keys = [k for k in keys if k > exclusive_start]
+        limit = limit or 50
+        return [(k, stream.tags[k]) for k in keys[:limit]], len(keys) > limit
+
+    def update_stream_mode(self, arn: str, mode: str) -> None:
+        with self.lock:
+            stream = self.get_stream(None, arn)
+            stream.mode = mode
+
+    # ------------------------------------------------------------ puts
+    def put_records(self, name: str | None, arn: str | None,
+                    entries: Sequence[tuple[bytes, str, str | None]],
+                    single: bool = False) -> tuple[Stream, list[tuple[Shard, int]]]:
+        """PutRecords/PutRecord: route and store every entry, all or nothing.
+
+        Validation that rejects the whole request (record size, request size, hash key
+        range) happens before anything is stored. ``single`` is True for PutRecord.
+        Returns the stream and, per entry, (shard, sequence number).
+        """
+        stream = self._writable(name, arn)
+        routing: list[int] = []
+        limit = stream.max_record_bytes
+        total = 0
+        for index, entry in enumerate(entries, 1):
+            data, key, explicit = entry
+            size = len(data) + (len(key) if key.isascii() else len(key.encode("utf-8")))
+            total += size
+            if size > limit:
+                # The record limit counts data plus key; AWS words it as the data's length.
+                path = "data" if single else f"records.{index}.member.data"
+                raise ValidationException(
+                    f"1 validation error detected: Value at '{path}' failed to satisfy constraint: "
+                    f"Member must have length less than or equal to {limit}."
+                )
+            if explicit is not None:
+                routing.append(parse_explicit_hash_key(explicit))
+            else:
+                routing.append(int.from_bytes(_md5(key.encode("utf-8")).digest(), "big"))
+        if not single and total > MAX_REQUEST_BYTES:
+            raise InvalidArgumentException("Records size exceeds 5 MB limit")
+        now = clock.now()
+        results: list[tuple[Shard, int]] = []
+        with stream.lock:
+            counters = stream.counters
+            route = stream.route
+            for (data, key, explicit), hash_key in zip(entries, routing):
+                shard = route(hash_key)
+                group = shard.group
+                seq_ix = counters[group]
+                counters[group] = seq_ix + 1
+                results.append((shard, shard.append(data, key, seq_ix, now, explicit)))
+        return stream, results
+
+    def check_sequence_for_ordering(self, name: str | None, arn: str | None, ordering: str) -> None:
+        """PutRecord's ``SequenceNumberForOrdering`` must be a sequence number AWS could
+        have issued (valid layout, not from the future)."""
+        stream = self._writable(name, arn)
+        try:
+            parsed = parse_sequence(ordering)
+            valid = parsed.seq_secs <= clock.now()
+        except ValueError:
+            valid = False
+        if not valid:
+            raise InvalidArgumentException(
+                f"ExclusiveMinimumSequenceNumber {ordering} used in PutRecord on stream {stream.name} "
+                f"under account {self.account_id} is invalid."
+            )
+
+    # ------------------------------------------------------------ reads
+    def _shard_for_read(self, stream_name: str | None, arn: str | None, raw_shard_id: str) -> tuple[Stream, Shard]:
+        """Resolve a stream and shard the way GetShardIterator reports misses."""
+        display = stream_name if stream_name is not None else (arn or "").rsplit("/", 1)[-1]
+        try:
+            index = resolve_shard_id(raw_shard_id)
+        except ValueError:
+            raise ResourceNotFoundException.unparsable_shard(raw_shard_id, display, self.account_id) from None
+        shard_id = shard_id_name(index)
+        try:
+            stream = self.get_stream(stream_name, arn)
+        except ResourceNotFoundException:
+            raise ResourceNotFoundException.shard(shard_id, display, self.account_id) from None
+        shard = stream.shard(index)
+        if shard is None:
+            raise ResourceNotFoundException.shard(shard_id, stream.name, self.account_id)
+        return stream, shard
+
+    def get_shard_iterator(
+        self,
+        stream_name: str | None,
+        arn: str | None,
+        raw_shard_id: str,
+        iterator_type: str,
+        starting_sequence: str | None = None,
+        timestamp: float | None = None,
+    ) -> str:
+        """GetShardIterator for the five iterator types, with AWS's checks and messages."""
+        stream, shard = self._shard_for_read(stream_name, arn, raw_shard_id)
+        now = clock.now()
+        if starting_sequence:
+            if iterator_type in ("TRIM_HORIZON", "LATEST"):
+                raise InvalidArgumentException(_iterator_type_message(iterator_type, "also a"))
+            try:
+                parsed = parse_sequence(starting_sequence)
+            except ValueError:
+                raise InvalidArgumentException(
+                    f"StartingSequenceNumber {starting_sequence} used in GetShardIterator on shard "
+                    f"{shard.shard_id} in stream {stream.name} under account {self.account_id} is invalid."
+                ) from None
+            if parsed.shard_index != shard.index:
+                raise InvalidArgumentException(
+                    f"Invalid StartingSequenceNumber. It encodes {shard_id_name(parsed.shard_index)}, "
+                    f"while it was used in a call to a shard with {shard.shard_id}"
+                )
+            if parsed.version != 2 or parsed.create_secs != shard.create_secs:
+                if parsed.version == 0:
+                    raise InternalFailure("")  # what AWS answers for an old-layout number
+                raise InvalidArgumentException(
+                    f"StartingSequenceNumber {starting_sequence} used in GetShardIterator on shard "
+                    f"{shard.shard_id} in stream {stream.name} under account {self.account_id} is "
+                    "invalid because it did not come from this stream."
+                )
+            position = parsed.seq_ix + (1 if iterator_type == "AFTER_SEQUENCE_NUMBER" else 0)
+            if iterator_type == "AT_SEQUENCE_NUMBER" and parsed.seq_ix == 0 and parsed.seq_secs == shard.create_secs:
+                position = 0  # the shard's StartingSequenceNumber: from the start
+        elif iterator_type == "TRIM_HORIZON":
+            position = 0
+        elif iterator_type == "LATEST":
+            position = stream.counters[shard.group]
+        elif iterator_type == "AT_TIMESTAMP":
+            if timestamp is None:
+                raise InvalidArgumentException(
+                    "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. "
+                    "Current request has no timestamp parameter."
+                )
+            requested_ms = timestamp * 1000
+            now_ms = int(now * 1000)
+            if requested_ms > now_ms:
+                shown = int(requested_ms) if float(requested_ms).is_integer() else requested_ms
+                raise InvalidArgumentException(
+                    "The timestampInMillis parameter cannot be greater than the "
+                    f"currentTimestampInMillis. timestampInMillis: {shown}, currentTimestampInMillis: {now_ms}"
+                )
+            with stream.lock:
+                found = shard.position_of_time(timestamp)
+                position = shard.seq_ix[found] if found < len(shard) else stream.counters[shard.group]
+        else:
+            raise InvalidArgumentException(_iterator_type_message(iterator_type, "no"))
+        return iterators.encode(stream.name, stream.created, shard.index, position, now)
+
+    def get_records(self, token: str, limit: int | None) -> dict[str, Any]:
+        """GetRecords: at most ``limit`` (default 10,000) records and 10 MiB from the
+        iterator's position; O(log n + records returned)."""
+        now = clock.now()
+        iterator = iterators.decode(token, now)
+        stream = self.streams.get(iterator.stream_name)
+        shard_id = shard_id_name(iterator.shard_index)
+        if stream is None or int(stream.created * 1000) != iterator.stream_created_ms:
+            raise ResourceNotFoundException.shard(shard_id, iterator.stream_name, self.account_id)
+        shard = stream.shard(iterator.shard_index)
+        if shard is None:
+            raise ResourceNotFoundException.shard(shard_id, stream.name, self.account_id)
+        limit = limit or 10000
+        with stream.lock:
+            start = shard.position_of_seq_ix(iterator.position)
+            cutoff = shard.position_of_time(now - stream.retention_hours * 3600)
+            start = max(start, cutoff)
+            end = min(len(shard), start + limit)
+            records = []
+            budget = 10 * 1024 * 1024
+            data, keys, arrivals = shard.data, shard.keys, shard.arrivals
+            position = start
+            while position < end:
+                blob = data[position]
+                budget -= len(blob)
+                if budget < 0 and position > start:
+                    break
+                records.append((shard.sequence_at(position), arrivals[position], blob, keys[position]))
+                position += 1
+            remaining = len(shard) - position
+            next_position = shard.seq_ix[position - 1] + 1 if records else iterator.position
+            behind = 0 if remaining <= 0 else max(0, int((now - arrivals[position]) * 1000))
+            at_end = not shard.is_open and remaining <= 0
+        result: dict[str, Any] = {"Records": records, "MillisBehindLatest": behind}
+        if at_end:
+            result["ChildShards"] = [
+                {"ShardId": child.shard_id,
+                 "ParentShards": [p for p in (child.parent_id, child.adjacent_parent_id) if p],
+                 "HashKeyRange": {"StartingHashKey": str(child.start_hash), "EndingHashKey": str(child.end_hash)}}
+                for child in stream.shards if shard.shard_id in (child.parent_id, child.adjacent_parent_id)
+            ]
+        else:
+            result["NextShardIterator"] = iterators.encode(
+                stream.name, stream.created, shard.index, next_position, now)
+        return result
+
+    # ------------------------------------------------------------ resharding
+    def split_shard(self, name: str | None, arn: str | None, raw_shard: str, new_start: str) -> None:
+        with self.lock:
+            stream = self.get_stream(name, arn)
+            shard = self._open_shard(stream, raw_shard)
+            self._check_active(stream)
+            self._check_quota(1)
+            key = int(new_start)
+            if key <= shard.start_hash + 1 or key >= shard.end_hash:
+                raise InvalidArgumentException(
+                    f"NewStartingHashKey {new_start} used in SplitShard() on shard {shard.shard_id} in "
+                    f"stream {stream.name} under account {self.account_id} is not both greater than one "
+                    f"plus the shard's StartingHashKey {shard.start_hash} and less than the shard's "
+                    f"EndingHashKey {shard.end_hash}."
+                )
+            with stream.lock:
+                now = int(clock.now())
+                shard.close(now)
+                stream.add_shard(shard.start_hash, key - 1, now + 1, parent=shard.shard_id)
+                stream.add_shard(key, shard.end_hash, now + 1, parent=shard.shard_id)
+                stream.reindex()
+
+    def merge_shards(self, name: str | None, arn: str | None, raw_shard: str, raw_adjacent: str) -> None:
+        with self.lock:
+            stream = self.get_stream(name, arn)
+            first = self._open_shard(stream, raw_shard)
+            second = self._open_shard(stream, raw_adjacent)
+            if first.end_hash + 1 != second.start_hash:
+                raise InvalidArgumentException(
+                    f"Shards {first.shard_id} and {second.shard_id} in stream {stream.name} under "
+                    f"account {self.account_id} are not an adjacent pair of shards eligible for merging"
+                )
+            self._check_active(stream)
+            with stream.lock:
+                now = int(clock.now())
+                first.close(now)
+                second.close(now)
+                stream.add_shard(first.start_hash, second.end_hash, now + 1,
+                                 parent=first.shard_id, adjacent=second.shard_id)
+                stream.reindex()
+
+    def update_shard_count(self, name: str | None, arn: str | None, target: int) -> tuple[Stream, int]:
+        """UpdateShardCount with UNIFORM_SCALING: the open shards are closed and ``target``
+        evenly split children replace them, each naming the old shards it overlaps."""
+        with self.lock:
+            stream = self.get_stream(name, arn)
+            self._check_active(stream)
+            current = len(stream.open_shards)
+            if target > 2 * current:
+                raise InvalidArgumentException(
+                    f"UpdateShardCount cannot scale up over double your current open shard count. "
+                    f"Current open shard count: {current} Target shard count: {target}"
+                )
+            if target * 2 < current:
+                raise InvalidArgumentException(
+                    f"UpdateShardCount cannot scale down below half your current open shard count. "
+                    f"Current open shard count: {current} Target shard count: {target}"
+                )
+            if target != current:
+                self._check_quota(target - current)
+                with stream.lock:
+                    now = int(clock.now())
+                    old = list(stream.open_shards)
+                    for shard in old:
+                        shard.close(now)
+                    for start, end in even_ranges(target):
+                        parents = [s.shard_id for s in old if s.start_hash <= end and s.end_hash >= start]
+                        stream.add_shard(start, end, now + 1, parent=parents[0],
+                                         adjacent=parents[1] if len(parents) > 1 else None)
+                    stream.reindex()
+            return stream, current
+
+    def _open_shard(self, stream: Stream, raw: str) -> Shard:
+        try:
+            shard = stream.shard(resolve_shard_id(raw))
+        except ValueError:
+            shard = None
+        if shard is None or not shard.is_open:
+            raise ResourceNotFoundException.unparsable_shard(raw, stream.name, self.account_id)
+        return shard
+
+    def _check_active(self, stream: Stream) -> None:
+        if stream.status != "ACTIVE":
+            raise ResourceInUseException.not_active(stream.name, self.account_id, stream.status)
+
+    # ------------------------------------------------------------ inspection
+    def records(self, stream: Stream, shard_id: str | None = None) -> list[StoredRecord]:
+        """Every stored record, by shard then sequence (for ``mock.kinesis``)."""
+        with stream.lock:
+            shards = [s for s in stream.shards if shard_id is None or s.shard_id == shard_id]
+            return [shard.record_at(i) for shard in shards for i in range(len(shard))]
+
+
+def _iterator_type_message(iterator_type: str, which: str) -> str:
+    return (
+        "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "
+        "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. "
+        f"Request specified {iterator_type} and {which} StartingSequenceNumber."
+    )
+
+
+kinesis_backends: BackendDict[KinesisBackend] = BackendDict(KinesisBackend)

@@ -1,0 +1,468 @@
+"""The Kinesis wire adapter: JSON 1.1 requests in, backend calls, JSON 1.1 responses out.
+
+Each handler is a few lines: validate against the botocore model (as AWS does, server
+side), call the backend, render. PutRecords has a fast path that checks the common,
+valid request inline and falls back to the full validator only to word an error.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import re
+import sys
+from typing import Any, Callable, Mapping
+
+from ..core.errors import ServiceError
+from ..core.validation import (
+    SerializationException,
+    ValidationException,
+    Validator,
+    decode_blob,
+)
+from ..core.wire import WireRequest, WireResponse, new_request_id
+from .exceptions import NotImplementedByMock, RequestEntityTooLarge
+from .models import KinesisBackend, Stream, kinesis_backends
+
+CONTENT_TYPE = "application/x-amz-json-1.1"
+MAX_BODY_BYTES = 7 * 1024 * 1024  # larger bodies get a bare 413 before any validation
+
+# The order in which AWS reports failing members (kinesalite's captures).
+_MEMBER_ORDER = {
+    "AddTagsToStream": ["Tags", "StreamName"],
+    "CreateStream": ["ShardCount", "StreamName"],
+    "DecreaseStreamRetentionPeriod": ["RetentionPeriodHours", "StreamName"],
+    "IncreaseStreamRetentionPeriod": ["RetentionPeriodHours", "StreamName"],
+    "DescribeStream": ["Limit", "ExclusiveStartShardId", "StreamName"],
+    "GetRecords": ["Limit", "ShardIterator"],
+    "GetShardIterator": ["ShardId", "ShardIteratorType", "StartingSequenceNumber", "StreamName", "Timestamp"],
+    "ListShards": ["ExclusiveStartShardId", "MaxResults", "NextToken", "StreamCreationTimestamp", "StreamName"],
+    "ListStreams": ["Limit", "ExclusiveStartStreamName"],
+    "ListTagsForStream": ["Limit", "ExclusiveStartTagKey", "StreamName"],
+    "MergeShards": ["ShardToMerge", "AdjacentShardToMerge", "StreamName"],
+    "PutRecord": ["SequenceNumberForOrdering", "PartitionKey", "ExplicitHashKey", "Data", "StreamName"],
+    "PutRecords": ["Records", "StreamName"],
+    "RemoveTagsFromStream": ["TagKeys", "StreamName"],
+    "SplitShard": ["NewStartingHashKey", "StreamName", "ShardToSplit"],
+    "PutRecordsRequestEntry": ["PartitionKey", "ExplicitHashKey", "Data"],
+}
+VALIDATOR = Validator(
+    "kinesis",
+    member_order=_MEMBER_ORDER,
+    java_package="com.amazonaws.kinesis.v20131202",
+    enum_order={
+        "ShardIteratorType": ["AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP", "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"],
+    },
+)
+
+
+# ---------------------------------------------------------------- rendering
+def _headers(length: int) -> dict[str, str]:
+    return {
+        "x-amzn-RequestId": new_request_id(),
+        "x-amz-id-2": base64.b64encode(os.urandom(72)).decode("ascii"),
+        "Content-Type": CONTENT_TYPE,
+        "Content-Length": str(length),
+    }
+
+
+def ok(body: bytes = b"") -> WireResponse:
+    """A 200 with a JSON body (empty for operations without output)."""
+    return WireResponse(200, body, _headers(len(body)))
+
+
+def ok_json(payload: Mapping[str, Any]) -> WireResponse:
+    return ok(json.dumps(payload, separators=(",", ":")).encode())
+
+
+def error_response(error: ServiceError) -> WireResponse:
+    """Render a service error as AWS's JSON 1.1 error body."""
+    if isinstance(error, RequestEntityTooLarge):
+        return WireResponse(413, b"", {"x-amzn-RequestId": new_request_id(), "Content-Length": "0"})
+    body: dict[str, str] = {"__type": error.code}
+    if error.message:
+        body[getattr(error, "message_key", "message")] = error.message
+    encoded = json.dumps(body).encode()
+    return WireResponse(error.status, encoded, _headers(len(encoded)))
+
+
+# ---------------------------------------------------------------- request parsing
+def parse_body(request: WireRequest) -> Any:
+    """The JSON body; SerializationException (no message, as AWS) if it is not an object."""
+    body = request.body
+    if len(body) > MAX_BODY_BYTES:
+        raise RequestEntityTooLarge("")
+    try:
+        params = json.loads(body) if body else None
+    except (ValueError, UnicodeDecodeError):
+        params = None
+    if not isinstance(params, dict):
+        raise SerializationException("")
+    return params
+
+
+def _backend(request: WireRequest) -> KinesisBackend:
+    return kinesis_backends.get(request.account_id, request.region)
+
+
+def _stream_ref(params: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    return params.get("StreamName"), params.get("StreamARN")
+
+
+Handler = Callable[[WireRequest], WireResponse]
+
+
+def handler(operation: str) -> Callable[[Callable[[WireRequest, dict[str, Any]], WireResponse]], Handler]:
+    """Register a handler that receives the validated parameters."""
+
+    def register(func: Callable[[WireRequest, dict[str, Any]], WireResponse]) -> Handler:
+        def handle(request: WireRequest) -> WireResponse:
+            try:
+                params = VALIDATOR.validate(operation, parse_body(request))
+                return func(request, params)
+            except ServiceError as error:
+                return error_response(error)
+
+        OPERATIONS[operation] = handle
+        return handle
+
+    return register
+
+
+OPERATIONS: dict[str, Handler] = {}
+
+# ---------------------------------------------------------------- streams
+@handler("CreateStream")
+def create_stream(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    mode = (params.get("StreamModeDetails") or {}).get("StreamMode", "PROVISIONED")
+    _backend(request).create_stream(
+        params["StreamName"], params.get("ShardCount"), mode, params.get("Tags"),
+        params.get("MaxRecordSizeInKiB"),
+    )
+    return ok()
+
+
+@handler("DeleteStream")
+def delete_stream(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    _backend(request).delete_stream(*_stream_ref(params))
+    return ok()
+
+
+def _stream_fields(stream: Stream) -> dict[str, Any]:
+    return {
+        "StreamName": stream.name,
+        "StreamARN": stream.arn,
+        "StreamStatus": stream.status,
+        "StreamModeDetails": {"StreamMode": stream.mode},
+        "RetentionPeriodHours": stream.retention_hours,
+        "StreamCreationTimestamp": stream.created,
+        "EnhancedMonitoring": [{"ShardLevelMetrics": []}],
+        "EncryptionType": stream.encryption_type,
+        **({"KeyId": stream.key_id} if stream.key_id else {}),
+    }
+
+
+@handler("DescribeStream")
+def describe_stream(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    stream = _backend(request).get_stream(*_stream_ref(params))
+    shards = stream.shards
+    start = params.get("ExclusiveStartShardId")
+    if start is not None:
+        shards = [s for s in shards if s.shard_id > start]
+    limit = params.get("Limit") or 100
+    description = _stream_fields(stream)
+    description["Shards"] = [s.describe() for s in shards[:limit]]
+    description["HasMoreShards"] = len(shards) > limit
+    return ok_json({"StreamDescription": description})
+
+
+@handler("DescribeStreamSummary")
+def describe_stream_summary(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    stream = _backend(request).get_stream(*_stream_ref(params))
+    summary = _stream_fields(stream)
+    summary["OpenShardCount"] = len(stream.open_shards)
+    summary["ConsumerCount"] = 0
+    summary["MaxRecordSizeInKiB"] = stream.max_record_size_kib
+    return ok_json({"StreamDescriptionSummary": summary})
+
+
+@handler("ListStreams")
+def list_streams(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    start = params.get("ExclusiveStartStreamName")
+    token = params.get("NextToken")
+    if token is not None:
+        start = _decode_token(token, "ListStreams")
+    streams, has_more = _backend(request).list_streams(params.get("Limit"), start)
+    payload: dict[str, Any] = {
+        "StreamNames": [s.name for s in streams],
+        "HasMoreStreams": has_more,
+        "StreamSummaries": [
+            {"StreamName": s.name, "StreamARN": s.arn, "StreamStatus": s.status,
+             "StreamModeDetails": {"StreamMode": s.mode}, "StreamCreationTimestamp": s.created}
+            for s in streams
+        ],
+    }
+    if has_more and streams:
+        payload["NextToken"] = _encode_token(streams[-1].name)
+    return ok_json(payload)
+
+
+def _encode_token(value: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([value]).encode()).decode()
+
+
+def _decode_token(token: str, operation: str) -> str:
+    try:
+        (value,) = json.loads(base64.urlsafe_b64decode(token.encode()))
+        return str(value)
+    except (ValueError, TypeError, binascii.Error):
+        from .exceptions import InvalidArgumentException
+
+        raise InvalidArgumentException(f"Invalid NextToken provided to {operation}.") from None
+
+
+@handler("ListShards")
+def list_shards(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    from .exceptions import InvalidArgumentException
+
+    name, arn = _stream_ref(params)
+    token = params.get("NextToken")
+    if token is None and name is None and arn is None:
+        raise InvalidArgumentException("Either NextToken or StreamName should be provided.")
+    if token is not None and (name is not None or arn is not None):
+        raise InvalidArgumentException("NextToken and StreamName cannot be provided together.")
+    after = params.get("ExclusiveStartShardId")
+    if token is not None:
+        name, after = json.loads(_decode_token(token, "ListShards"))
+        arn = None
+    stream = _backend(request).get_stream(name, arn)
+    shards = stream.shards
+    shard_filter = params.get("ShardFilter") or {}
+    filter_type = shard_filter.get("Type")
+    if filter_type == "AT_LATEST":
+        shards = [s for s in shards if s.is_open]
+    elif filter_type == "AFTER_SHARD_ID" and shard_filter.get("ShardId"):
+        after = shard_filter["ShardId"]
+    if after is not None:
+        shards = [s for s in shards if s.shard_id > after]
+    limit = params.get("MaxResults") or 1000
+    page = shards[:limit]
+    payload: dict[str, Any] = {"Shards": [s.describe() for s in page]}
+    if len(shards) > limit:
+        payload["NextToken"] = _encode_token(json.dumps([stream.name, page[-1].shard_id]))
+    return ok_json(payload)
+
+
+# ---------------------------------------------------------------- retention, tags, modes
+@handler("IncreaseStreamRetentionPeriod")
+def increase_retention(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    _backend(request).increase_retention(*_stream_ref(params), params["RetentionPeriodHours"])
+    return ok()
+
+
+@handler("DecreaseStreamRetentionPeriod")
+def decrease_retention(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    _backend(request).decrease_retention(*_stream_ref(params), params["RetentionPeriodHours"])
+    return ok()
+
+
+@handler("AddTagsToStream")
+def add_tags(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    _backend(request).add_tags(*_stream_ref(params), params["Tags"])
+    return ok()
+
+
+@handler("RemoveTagsFromStream")
+def remove_tags(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    _backend(request).remove_tags(*_stream_ref(params), params["TagKeys"])
+    return ok()
+
+
+@handler("ListTagsForStream")
+def list_tags(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    tags, has_more = _backend(request).list_tags(
+        *_stream_ref(params), params.get("ExclusiveStartTagKey"), params.get("Limit"))
+    return ok_json({"Tags": [{"Key": k, "Value": v} for k, v in tags], "HasMoreTags": has_more})
+
+
+@handler("UpdateStreamMode")
+def update_stream_mode(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    _backend(request).update_stream_mode(params["StreamARN"], params["StreamModeDetails"]["StreamMode"])
+    return ok()
+
+
+@handler("StartStreamEncryption")
+def start_encryption(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    stream = _backend(request).get_stream(*_stream_ref(params))
+    stream.encryption_type, stream.key_id = params["EncryptionType"], params["KeyId"]
+    return ok()
+
+
+@handler("StopStreamEncryption")
+def stop_encryption(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    stream = _backend(request).get_stream(*_stream_ref(params))
+    stream.encryption_type, stream.key_id = "NONE", None
+    return ok()
+
+
+@handler("DescribeLimits")
+def describe_limits(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    backend = _backend(request)
+    streams = list(backend.streams.values())
+    return ok_json({
+        "ShardLimit": backend.shard_quota,
+        "OpenShardCount": sum(len(s.open_shards) for s in streams),
+        "OnDemandStreamCount": sum(1 for s in streams if s.mode == "ON_DEMAND"),
+        "OnDemandStreamCountLimit": 50,
+    })
+
+
+# ---------------------------------------------------------------- resharding
+@handler("SplitShard")
+def split_shard(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    _backend(request).split_shard(*_stream_ref(params), params["ShardToSplit"], params["NewStartingHashKey"])
+    return ok()
+
+
+@handler("MergeShards")
+def merge_shards(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    _backend(request).merge_shards(*_stream_ref(params), params["ShardToMerge"], params["AdjacentShardToMerge"])
+    return ok()
+
+
+@handler("UpdateShardCount")
+def update_shard_count(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    stream, current = _backend(request).update_shard_count(*_stream_ref(params), params["TargetShardCount"])
+    return ok_json({"StreamName": stream.name, "StreamARN": stream.arn,
+                    "CurrentShardCount": current, "TargetShardCount": params["TargetShardCount"]})
+
+
+# ---------------------------------------------------------------- reads
+@handler("GetShardIterator")
+def get_shard_iterator(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    iterator = _backend(request).get_shard_iterator(
+        *_stream_ref(params), params["ShardId"], params["ShardIteratorType"],
+        params.get("StartingSequenceNumber"), params.get("Timestamp"))
+    return ok_json({"ShardIterator": iterator})
+
+
+_b2a = binascii.b2a_base64
+
+
+@handler("GetRecords")
+def get_records(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    result = _backend(request).get_records(params["ShardIterator"], params.get("Limit"))
+    result["Records"] = [
+        {"SequenceNumber": seq, "ApproximateArrivalTimestamp": arrival,
+         "Data": _b2a(data, newline=False).decode("ascii"), "PartitionKey": key}
+        for seq, arrival, data, key in result["Records"]
+    ]
+    return ok_json(result)
+
+
+# ---------------------------------------------------------------- puts
+@handler("PutRecord")
+def put_record(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    backend = _backend(request)
+    name, arn = _stream_ref(params)
+    ordering = params.get("SequenceNumberForOrdering")
+    if ordering is not None:
+        backend.check_sequence_for_ordering(name, arn, ordering)
+    entry = (params["Data"], params["PartitionKey"], params.get("ExplicitHashKey"))
+    _, [(shard, sequence)] = backend.put_records(name, arn, [entry], single=True)
+    return ok(b'{"SequenceNumber":"%d","ShardId":"%s"}' % (sequence, shard.shard_id.encode()))
+
+
+_STREAM_NAME = re.compile(r"[a-zA-Z0-9_.-]{1,128}")
+_EXPLICIT_HASH_KEY = re.compile(r"0|[1-9]\d{0,38}")
+_B64_VALUES = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
+_STRICT_BASE64 = sys.version_info >= (3, 11)
+
+
+def _fast_blob(text: Any) -> bytes | None:
+    """Decode a canonical base64 string quickly; ``None`` when the slow path must judge."""
+    if not isinstance(text, str) or len(text) % 4:
+        return None
+    if not _STRICT_BASE64:
+        return None
+    try:
+        data = binascii.a2b_base64(text, strict_mode=True)
+    except binascii.Error:
+        return None
+    # Reject non-canonical padding bits, as AWS does ("Invalid last non-pad ...").
+    if text.endswith("=="):
+        if _B64_VALUES.get(text[-3], 1) & 0xF:
+            return None
+    elif text.endswith("=") and _B64_VALUES.get(text[-2], 1) & 0x3:
+        return None
+    return data
+
+
+def _fast_entries(params: dict[str, Any]) -> list[tuple[bytes, str, str | None]] | None:
+    """The records of a well-formed PutRecords request, or ``None`` to take the slow path."""
+    records = params.get("Records")
+    if not isinstance(records, list) or not 1 <= len(records) <= 500:
+        return None
+    name = params.get("StreamName")
+    if name is not None and (not isinstance(name, str) or not _STREAM_NAME.fullmatch(name)):
+        return None
+    if "StreamARN" in params or "StreamId" in params:
+        return None
+    entries = []
+    append = entries.append
+    for record in records:
+        if not isinstance(record, dict):
+            return None
+        key = record.get("PartitionKey")
+        if not isinstance(key, str) or not 1 <= len(key) <= 256:
+            return None
+        data = _fast_blob(record.get("Data"))
+        if data is None:
+            return None
+        explicit = record.get("ExplicitHashKey")
+        if explicit is not None and (not isinstance(explicit, str) or not _EXPLICIT_HASH_KEY.fullmatch(explicit)):
+            return None
+        append((data, key, explicit))
+    return entries
+
+
+def put_records(request: WireRequest) -> WireResponse:
+    """PutRecords: the hot path."""
+    try:
+        params = parse_body(request)
+        entries = _fast_entries(params)
+        if entries is None:
+            params = VALIDATOR.validate("PutRecords", params)
+            entries = [(r["Data"], r["PartitionKey"], r.get("ExplicitHashKey")) for r in params["Records"]]
+        name, arn = _stream_ref(params)
+        _, results = _backend(request).put_records(name, arn, entries)
+    except ServiceError as error:
+        return error_response(error)
+    body = (
+        b'{"FailedRecordCount":0,"Records":['
+        + b",".join([b'{"SequenceNumber":"%d","ShardId":"%s"}' % (seq, shard.shard_id.encode())
+                     for shard, seq in results])
+        + b"]}"
+    )
+    return ok(body)
+
+
+OPERATIONS["PutRecords"] = put_records
+
+
+# ---------------------------------------------------------------- the adapter
+class KinesisAdapter:
+    """What the dispatcher calls for service ``kinesis``."""
+
+    operations: Mapping[str, Handler] = OPERATIONS
+
+    def unknown_operation(self, request: WireRequest) -> WireResponse:
+        return error_response(NotImplementedByMock(
+            f"mock_putrecord does not implement the Kinesis operation {request.operation}. "
+            f"Implemented: {', '.join(sorted(OPERATIONS))}."
+        ))
+
+
+adapter = KinesisAdapter()
+__all__ = ["adapter", "decode_blob", "ValidationException"]

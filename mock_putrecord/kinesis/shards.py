@@ -1,0 +1,142 @@
+"""One shard's storage: append-only columns, so a put is O(1) and a read by position is
+O(log n + records returned), however many records the shard holds."""
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from typing import NamedTuple
+
+from .sequence import CLOSED_SEQ_IX, make_sequence, shard_base, shard_id_name
+
+HASH_KEY_MAX = (1 << 128) - 1
+
+
+class StoredRecord(NamedTuple):
+    """A record as stored in a shard (what ``mock.kinesis`` returns)."""
+
+    sequence_number: str
+    partition_key: str
+    data: bytes
+    arrival: float
+    """``ApproximateArrivalTimestamp`` in epoch seconds."""
+    shard_id: str
+    explicit_hash_key: str | None = None
+
+
+class Shard:
+    """A shard: its hash-key range, lineage and records.
+
+    Records are kept column-wise (data, partition key, counter value, arrival time) —
+    about 40 bytes of bookkeeping per record, and the sequence number is recomputed from
+    the counter and time instead of being stored as a 56-digit string.
+    """
+
+    __slots__ = (
+        "index", "shard_id", "start_hash", "end_hash", "parent_id", "adjacent_parent_id",
+        "create_secs", "base", "group", "closed_seq_secs", "child_ids",
+        "data", "keys", "seq_ix", "arrivals", "explicit_keys",
+    )
+
+    def __init__(
+        self,
+        index: int,
+        start_hash: int,
+        end_hash: int,
+        create_secs: int,
+        parent_id: str | None = None,
+        adjacent_parent_id: str | None = None,
+    ) -> None:
+        self.index = index
+        self.shard_id = shard_id_name(index)
+        self.start_hash = start_hash
+        self.end_hash = end_hash
+        self.parent_id = parent_id
+        self.adjacent_parent_id = adjacent_parent_id
+        self.create_secs = create_secs
+        self.base = shard_base(create_secs, index)
+        self.group = index // 5
+        self.closed_seq_secs: int | None = None
+        self.child_ids: list[str] = []
+        self.data: list[bytes] = []
+        self.keys: list[str] = []
+        self.seq_ix = array("q")
+        self.arrivals = array("d")
+        self.explicit_keys: dict[int, str] = {}  # rare, so a sparse map by position
+
+    # ------------------------------------------------------------ state
+    @property
+    def is_open(self) -> bool:
+        return self.closed_seq_secs is None
+
+    @property
+    def starting_sequence_number(self) -> str:
+        return str(make_sequence(self.base, 0, self.create_secs))
+
+    @property
+    def ending_sequence_number(self) -> str | None:
+        if self.closed_seq_secs is None:
+            return None
+        return str(make_sequence(self.base, CLOSED_SEQ_IX, self.closed_seq_secs))
+
+    def close(self, now_secs: int) -> None:
+        self.closed_seq_secs = max(now_secs, self.create_secs)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    # ------------------------------------------------------------ records
+    def append(self, data: bytes, key: str, seq_ix: int, arrival: float, explicit: str | None) -> int:
+        """Store one record; returns its sequence number (as an int)."""
+        if explicit is not None:
+            self.explicit_keys[len(self.data)] = explicit
+        self.data.append(data)
+        self.keys.append(key)
+        self.seq_ix.append(seq_ix)
+        self.arrivals.append(arrival)
+        return make_sequence(self.base, seq_ix, max(int(arrival), self.create_secs))
+
+    def sequence_at(self, position: int) -> str:
+        return str(make_sequence(self.base, self.seq_ix[position], max(int(self.arrivals[position]), self.create_secs)))
+
+    def record_at(self, position: int) -> StoredRecord:
+        return StoredRecord(
+            self.sequence_at(position),
+            self.keys[position],
+            self.data[position],
+            self.arrivals[position],
+            self.shard_id,
+            self.explicit_keys.get(position),
+        )
+
+    def position_of_seq_ix(self, seq_ix: int) -> int:
+        """Index of the first record whose counter is >= ``seq_ix``."""
+        return bisect_left(self.seq_ix, seq_ix)
+
+    def position_of_time(self, timestamp: float) -> int:
+        """Index of the first record that arrived at or after ``timestamp``."""
+        return bisect_left(self.arrivals, timestamp)
+
+    def describe(self) -> dict[str, object]:
+        """The ``Shard`` structure of DescribeStream and ListShards."""
+        sequence_range: dict[str, str] = {"StartingSequenceNumber": self.starting_sequence_number}
+        ending = self.ending_sequence_number
+        if ending is not None:
+            sequence_range["EndingSequenceNumber"] = ending
+        shard: dict[str, object] = {"ShardId": self.shard_id}
+        if self.parent_id is not None:
+            shard["ParentShardId"] = self.parent_id
+        if self.adjacent_parent_id is not None:
+            shard["AdjacentParentShardId"] = self.adjacent_parent_id
+        shard["HashKeyRange"] = {"StartingHashKey": str(self.start_hash), "EndingHashKey": str(self.end_hash)}
+        shard["SequenceNumberRange"] = sequence_range
+        return shard
+
+
+def even_ranges(count: int) -> list[tuple[int, int]]:
+    """AWS's split of the 128-bit hash space into ``count`` ranges (kinesalite's formula,
+    matching aws-cli's captured 3-shard ranges): ``step = floor(2**128 / n)``, the last
+    range ends at ``2**128 - 1``."""
+    step = (1 << 128) // count
+    ranges = [(step * i, step * (i + 1) - 1) for i in range(count)]
+    ranges[-1] = (ranges[-1][0], HASH_KEY_MAX)
+    return ranges

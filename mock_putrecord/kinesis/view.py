@@ -1,0 +1,92 @@
+"""``mock.kinesis``: declare streams and read what was written, without boto3."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..core.context import MockContext
+from .models import KinesisBackend, Stream, kinesis_backends
+from .shards import StoredRecord
+
+
+class KinesisView:
+    """The Python view of the in-memory Kinesis (the same backend the wire API uses).
+
+    Every method takes optional ``region`` and ``account_id``; they default to the
+    mock's ``region`` option (or ``AWS_DEFAULT_REGION``) and ``account_id``.
+    """
+
+    def __init__(self, context: MockContext) -> None:
+        self._context = context
+
+    def backend(self, region: str | None = None, account_id: str | None = None) -> KinesisBackend:
+        """The backend holding one account's streams in one region."""
+        return kinesis_backends.get(account_id or self._context.account_id, region or self._context.default_region)
+
+    def create_stream(
+        self,
+        name: str,
+        shard_count: int | None = 1,
+        *,
+        on_demand: bool = False,
+        region: str | None = None,
+        account_id: str | None = None,
+    ) -> Stream:
+        """Create an ACTIVE stream (``on_demand=True``: 4 shards, as AWS starts them)."""
+        mode = "ON_DEMAND" if on_demand else "PROVISIONED"
+        return self.backend(region, account_id).create_stream(name, shard_count, mode)
+
+    def stream(self, name: str, *, region: str | None = None, account_id: str | None = None) -> Stream:
+        """A stream by name (``ResourceNotFoundException`` if there is none)."""
+        return self.backend(region, account_id).get_stream(name)
+
+    def stream_names(self, *, region: str | None = None, account_id: str | None = None) -> list[str]:
+        """The names of the streams, sorted."""
+        return sorted(self.backend(region, account_id).streams)
+
+    def shard_ids(self, name: str, *, region: str | None = None, account_id: str | None = None) -> list[str]:
+        """Every shard id of the stream, open and closed, in creation order."""
+        return [shard.shard_id for shard in self.stream(name, region=region, account_id=account_id).shards]
+
+    def records(
+        self,
+        name: str,
+        shard_id: str | None = None,
+        *,
+        region: str | None = None,
+        account_id: str | None = None,
+    ) -> list[StoredRecord]:
+        """Stored records of a stream (or one shard), by shard then sequence number,
+        including records past the retention period."""
+        backend = self.backend(region, account_id)
+        return backend.records(backend.get_stream(name), shard_id)
+
+    def records_by_shard(
+        self, name: str, *, region: str | None = None, account_id: str | None = None
+    ) -> dict[str, list[StoredRecord]]:
+        """``{shard_id: [records...]}`` for every shard of the stream."""
+        by_shard: dict[str, list[StoredRecord]] = {
+            shard_id: [] for shard_id in self.shard_ids(name, region=region, account_id=account_id)
+        }
+        for record in self.records(name, region=region, account_id=account_id):
+            by_shard[record.shard_id].append(record)
+        return by_shard
+
+    def data(self, name: str, *, region: str | None = None, account_id: str | None = None) -> list[bytes]:
+        """Just the data blobs of a stream, by shard then sequence number."""
+        return [record.data for record in self.records(name, region=region, account_id=account_id)]
+
+    def put(
+        self,
+        name: str,
+        records: Iterable[tuple[bytes, str]],
+        *,
+        region: str | None = None,
+        account_id: str | None = None,
+    ) -> list[tuple[str, str]]:
+        """Put ``(data, partition_key)`` pairs as PutRecords would, without boto3.
+
+        :returns: ``(shard_id, sequence_number)`` per record, in order.
+        """
+        entries = [(data, key, None) for data, key in records]
+        _, results = self.backend(region, account_id).put_records(name, None, entries)
+        return [(shard.shard_id, str(sequence)) for shard, sequence in results]
