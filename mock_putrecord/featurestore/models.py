@@ -1,0 +1,759 @@
+"""Feature groups, their online and offline stores, and the per-region backend.
+
+No HTTP here: :class:`FeatureStoreBackend` has one method per API operation, taking and
+returning plain Python values shaped like the API's, and raising the exceptions of
+:mod:`.exceptions`. The wire adapters and the test-facing view both call it.
+
+Costs: a put is O(1) (a dict write and a list append under the group's lock); TTL
+expiry uses a heap, so a put with a TTL adds O(log n); reads are O(features).
+"""
+from __future__ import annotations
+
+import heapq
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping, Sequence
+
+from ..core.backends import BackendDict
+from ..core.clock import clock
+from .exceptions import (
+    ControlResourceNotFound,
+    FeatureStoreError,
+    ResourceInUse,
+    ResourceLimitExceeded,
+    ResourceNotFound,
+    ValidationError,
+    ValidationException,
+    group_exists_message,
+    group_not_found_message,
+)
+from .validation import (
+    FRACTIONAL,
+    RESERVED_FEATURE_NAMES,
+    STRING,
+    format_event_time,
+    format_iso_ms,
+    parse_event_time_ms,
+    parse_record,
+    ttl_millis,
+)
+
+ONLINE = "OnlineStore"
+OFFLINE = "OfflineStore"
+MAX_FEATURE_GROUPS = 100  # default "feature groups per account" quota (per region)
+MAX_FEATURE_DEFINITIONS = 2500
+
+_ARN = re.compile(r"arn:aws[a-z\-]*:sagemaker:([a-z0-9\-]*):([0-9]{12}):feature-group/(.+)")
+
+FeatureValueData = str | list[str]
+"""A feature's value as sent: ``ValueAsString`` or ``ValueAsStringList``."""
+
+
+def partition_of(region: str) -> str:
+    """The ARN partition of a region."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+@dataclass(frozen=True)
+class FeatureDefinition:
+    """One entry of a group's ``FeatureDefinitions``."""
+
+    name: str
+    feature_type: str
+    collection_type: str | None = None
+    dimension: int | None = None
+
+    def to_api(self) -> dict[str, Any]:
+        """The definition as DescribeFeatureGroup returns it."""
+        data: dict[str, Any] = {"FeatureName": self.name, "FeatureType": self.feature_type}
+        if self.collection_type is not None:
+            data["CollectionType"] = self.collection_type
+        if self.dimension is not None:
+            data["CollectionConfig"] = {"VectorConfig": {"Dimension": self.dimension}}
+        return data
+
+
+class OnlineRecord:
+    """The online store's copy of one record (or a soft-delete tombstone)."""
+
+    __slots__ = ("values", "event_time_ms", "expires_at_ms", "deleted")
+
+    def __init__(
+        self,
+        values: dict[str, FeatureValueData],
+        event_time_ms: int,
+        expires_at_ms: int | None,
+        deleted: bool,
+    ) -> None:
+        self.values = values
+        self.event_time_ms = event_time_ms
+        self.expires_at_ms = expires_at_ms
+        self.deleted = deleted
+
+
+class OfflineRow:
+    """One row of the offline store, in write order."""
+
+    __slots__ = ("values", "api_invocation_time", "write_time", "is_deleted")
+
+    def __init__(
+        self, values: dict[str, FeatureValueData], api_invocation_time: float, write_time: float, is_deleted: bool
+    ) -> None:
+        self.values = values
+        self.api_invocation_time = api_invocation_time
+        self.write_time = write_time
+        self.is_deleted = is_deleted
+
+
+@dataclass
+class FeatureGroup:
+    """A feature group with its online store (dict by identifier) and offline store
+    (append-only list)."""
+
+    name: str
+    arn: str
+    record_identifier_name: str
+    event_time_feature_name: str
+    definitions: list[FeatureDefinition]
+    online_store_config: dict[str, Any] | None
+    offline_store_config: dict[str, Any] | None
+    role_arn: str | None
+    description: str | None
+    throughput_config: dict[str, Any]
+    tags: list[dict[str, str]]
+    creation_time: float
+    last_modified_time: float | None = None
+    by_name: dict[str, FeatureDefinition] = field(default_factory=dict)
+    online: dict[str, OnlineRecord] = field(default_factory=dict)
+    offline: list[OfflineRow] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _expiries: list[tuple[int, int, str, OnlineRecord]] = field(default_factory=list)
+    _expiry_seq: int = 0
+
+    def __post_init__(self) -> None:
+        self.by_name = {definition.name: definition for definition in self.definitions}
+
+    # ------------------------------------------------------------ properties
+    @property
+    def online_enabled(self) -> bool:
+        """True when the group has an online store."""
+        return bool(self.online_store_config and self.online_store_config.get("EnableOnlineStore"))
+
+    @property
+    def offline_enabled(self) -> bool:
+        """True when the group has an offline store."""
+        return self.offline_store_config is not None
+
+    @property
+    def event_time_type(self) -> str:
+        """``String`` or ``Fractional``."""
+        return self.by_name[self.event_time_feature_name].feature_type
+
+    @property
+    def default_ttl_ms(self) -> int | None:
+        """The group's default record TTL, if any."""
+        ttl = (self.online_store_config or {}).get("TtlDuration")
+        if ttl and ttl.get("Unit") and ttl.get("Value"):
+            return ttl_millis(ttl)
+        return None
+
+    # ------------------------------------------------------------ store internals (hold self.lock)
+    def expire_due(self, now_ms: int, now: float) -> None:
+        """Hard-delete online records whose ExpiresAt has passed; like AWS, each leaves
+        an ``is_deleted`` row in the offline store (event time = ExpiresAt)."""
+        heap = self._expiries
+        while heap and heap[0][0] <= now_ms:
+            expires_at, _, identifier, record = heapq.heappop(heap)
+            if self.online.get(identifier) is not record:
+                continue  # replaced or deleted since
+            del self.online[identifier]
+            if self.offline_enabled:
+                marker: dict[str, FeatureValueData] = {
+                    self.record_identifier_name: identifier,
+                    self.event_time_feature_name: format_event_time(expires_at, self.event_time_type),
+                }
+                self.offline.append(OfflineRow(marker, now, now, True))
+
+    def set_online(self, identifier: str, record: OnlineRecord) -> None:
+        """Store ``record`` online, scheduling its expiry."""
+        self.online[identifier] = record
+        if record.expires_at_ms is not None:
+            self._expiry_seq += 1
+            heapq.heappush(self._expiries, (record.expires_at_ms, self._expiry_seq, identifier, record))
+
+    def visible_record(self, identifier: str) -> OnlineRecord | None:
+        """The online record a read returns (not soft-deleted)."""
+        record = self.online.get(identifier)
+        if record is None or record.deleted:
+            return None
+        return record
+
+    def record_to_api(self, record: OnlineRecord, feature_names: Sequence[str] | None) -> list[dict[str, Any]]:
+        """Feature values in FeatureDefinition order (or ``feature_names``' order),
+        omitting features the record has no value for."""
+        values = record.values
+        names = feature_names if feature_names is not None else self.by_name
+        result: list[dict[str, Any]] = []
+        for name in names:
+            value = values.get(name)
+            if value is None:
+                continue
+            if isinstance(value, str):
+                result.append({"FeatureName": name, "ValueAsString": value})
+            else:
+                result.append({"FeatureName": name, "ValueAsStringList": list(value)})
+        return result
+
+    # ------------------------------------------------------------ description
+    def describe(self) -> dict[str, Any]:
+        """DescribeFeatureGroup's response."""
+        data: dict[str, Any] = {
+            "FeatureGroupArn": self.arn,
+            "FeatureGroupName": self.name,
+            "RecordIdentifierFeatureName": self.record_identifier_name,
+            "EventTimeFeatureName": self.event_time_feature_name,
+            "FeatureDefinitions": [definition.to_api() for definition in self.definitions],
+            "CreationTime": self.creation_time,
+            "FeatureGroupStatus": "Created",
+            "ThroughputConfig": dict(self.throughput_config),
+        }
+        if self.last_modified_time is not None:
+            data["LastModifiedTime"] = self.last_modified_time
+            data["LastUpdateStatus"] = {"Status": "Successful"}
+        if self.online_store_config is not None:
+            data["OnlineStoreConfig"] = self.online_store_config
+        if self.offline_store_config is not None:
+            data["OfflineStoreConfig"] = self.offline_store_config
+            data["OfflineStoreStatus"] = {"Status": "Active"}
+        if self.role_arn is not None:
+            data["RoleArn"] = self.role_arn
+        if self.description is not None:
+            data["Description"] = self.description
+        if self.online_enabled:
+            data["OnlineStoreTotalSizeBytes"] = 0
+        return data
+
+    def summary(self) -> dict[str, Any]:
+        """ListFeatureGroups' entry for this group."""
+        data: dict[str, Any] = {
+            "FeatureGroupName": self.name,
+            "FeatureGroupArn": self.arn,
+            "CreationTime": self.creation_time,
+            "FeatureGroupStatus": "Created",
+        }
+        if self.offline_enabled:
+            data["OfflineStoreStatus"] = {"Status": "Active"}
+        return data
+
+
+def _definition_from_api(data: Mapping[str, Any]) -> FeatureDefinition:
+    config = data.get("CollectionConfig") or {}
+    vector = config.get("VectorConfig") or {}
+    return FeatureDefinition(
+        name=data["FeatureName"],
+        feature_type=data["FeatureType"],
+        collection_type=data.get("CollectionType"),
+        dimension=vector.get("Dimension"),
+    )
+
+
+def _check_definitions(
+    definitions: Sequence[FeatureDefinition], existing: Mapping[str, FeatureDefinition], in_memory: bool
+) -> None:
+    """Control-plane rules for feature definitions (new ones, against ``existing``)."""
+    seen = dict(existing)
+    vectors = sum(1 for definition in existing.values() if definition.collection_type == "Vector")
+    for definition in definitions:
+        name = definition.name
+        if name in seen:
+            raise ValidationException(f"Validation Error: The feature name [{name}] is used by more than one feature definition.")
+        if name.lower() in RESERVED_FEATURE_NAMES:
+            raise ValidationException(
+                f"Validation Error: The feature name [{name}] is reserved. The names is_deleted, "
+                "write_time and api_invocation_time cannot be used as feature names."
+            )
+        seen[name] = definition
+        collection = definition.collection_type
+        if collection is None:
+            if definition.dimension is not None:
+                raise ValidationException(
+                    f"Validation Error: The feature [{name}] has a CollectionConfig but no CollectionType Vector."
+                )
+            continue
+        if not in_memory:
+            raise ValidationException(
+                f"Validation Error: The feature [{name}] has collection type [{collection}]. "
+                "Collection types are only supported by feature groups with an InMemory OnlineStore."
+            )
+        if collection == "Vector":
+            vectors += 1
+            if definition.feature_type != FRACTIONAL:
+                raise ValidationException(f"Validation Error: The Vector feature [{name}] must be of type Fractional.")
+            if definition.dimension is None:
+                raise ValidationException(
+                    f"Validation Error: The Vector feature [{name}] needs a CollectionConfig with a VectorConfig Dimension."
+                )
+            if vectors > 1:
+                raise ValidationException("Validation Error: A feature group can have only one Vector feature.")
+        elif definition.dimension is not None:
+            raise ValidationException(
+                f"Validation Error: The feature [{name}] has a VectorConfig but collection type [{collection}]."
+            )
+
+
+def _check_ttl_config(ttl: Mapping[str, Any] | None, *, allow_removal: bool) -> None:
+    if ttl is None:
+        return
+    unit, value = ttl.get("Unit"), ttl.get("Value")
+    if unit is None and value is None and allow_removal:
+        return
+    if unit is None or value is None:
+        raise ValidationException("Validation Error: TtlDuration needs both a Unit and a Value.")
+
+
+class FeatureStoreBackend:
+    """The feature groups of one account and region."""
+
+    def __init__(self, account_id: str, region: str) -> None:
+        self.account_id = account_id
+        self.region = region
+        self._lock = threading.Lock()
+        self._groups: dict[str, FeatureGroup] = {}  # by lower-cased name: ARNs are lower case
+        self._faults: dict[str, list[FeatureStoreError]] = {}
+
+    # ------------------------------------------------------------ lookup
+    def _name_key(self, name_or_arn: str) -> str | None:
+        match = _ARN.fullmatch(name_or_arn)
+        if match is None:
+            return name_or_arn.lower()
+        region, account, name = match.groups()
+        if region != self.region or account != self.account_id:
+            return None
+        return name.lower()
+
+    def find_group(self, name_or_arn: str) -> FeatureGroup | None:
+        """The group named by a name or an ARN, or ``None``."""
+        key = self._name_key(name_or_arn)
+        return None if key is None else self._groups.get(key)
+
+    def _group(self, name_or_arn: str, error: type[FeatureStoreError]) -> FeatureGroup:
+        group = self.find_group(name_or_arn)
+        if group is None:
+            raise error(group_not_found_message(name_or_arn))
+        return group
+
+    def groups(self) -> list[FeatureGroup]:
+        """The groups, in creation order."""
+        return list(self._groups.values())
+
+    # ------------------------------------------------------------ fault injection
+    def inject_fault(self, operation: str, error: FeatureStoreError, times: int) -> None:
+        """Make the next ``times`` calls of ``operation`` fail with ``error``."""
+        with self._lock:
+            self._faults.setdefault(operation, []).extend([error] * times)
+
+    def take_fault(self, operation: str) -> FeatureStoreError | None:
+        """The next scripted error for ``operation``, consumed (cheap when none)."""
+        if not self._faults:
+            return None
+        with self._lock:
+            queue = self._faults.get(operation)
+            if not queue:
+                return None
+            error = queue.pop(0)
+            if not queue:
+                del self._faults[operation]
+            return error
+
+    # ------------------------------------------------------------ control plane
+    def create_feature_group(
+        self,
+        name: str,
+        record_identifier_name: str,
+        event_time_feature_name: str,
+        feature_definitions: Sequence[Mapping[str, Any]],
+        online_store_config: Mapping[str, Any] | None = None,
+        offline_store_config: Mapping[str, Any] | None = None,
+        throughput_config: Mapping[str, Any] | None = None,
+        role_arn: str | None = None,
+        description: str | None = None,
+        tags: Sequence[Mapping[str, str]] | None = None,
+    ) -> str:
+        """CreateFeatureGroup; returns the new group's ARN. The group is ``Created`` at
+        once (AWS takes seconds to minutes; nothing here waits)."""
+        definitions = [_definition_from_api(item) for item in feature_definitions]
+        online = dict(online_store_config) if online_store_config is not None else None
+        enable_online = bool(online and online.get("EnableOnlineStore"))
+        if not enable_online and offline_store_config is None:
+            raise ValidationException(
+                "Validation Error: OnlineStore and OfflineStore cannot be both disabled. "
+                "Please enable at least one of them and retry the request."
+            )
+        in_memory = enable_online and (online or {}).get("StorageType") == "InMemory"
+        _check_definitions(definitions, {}, in_memory)
+        by_name = {definition.name: definition for definition in definitions}
+        identifier = by_name.get(record_identifier_name)
+        if identifier is None:
+            raise ValidationException(
+                f"Validation Error: The RecordIdentifierFeatureName [{record_identifier_name}] "
+                "is not one of the feature definitions."
+            )
+        event_time = by_name.get(event_time_feature_name)
+        if event_time is None:
+            raise ValidationException(
+                f"Validation Error: The EventTimeFeatureName [{event_time_feature_name}] "
+                "is not one of the feature definitions."
+            )
+        if event_time.feature_type not in (STRING, FRACTIONAL):
+            raise ValidationException(
+                f"Validation Error: The EventTimeFeatureName [{event_time_feature_name}] must be "
+                "a feature of type String or Fractional."
+            )
+        for special in (identifier, event_time):
+            if special.collection_type is not None:
+                raise ValidationException(
+                    f"Validation Error: The feature [{special.name}] is the record identifier or event "
+                    "time feature and cannot have a collection type."
+                )
+        if offline_store_config is not None and not role_arn:
+            raise ValidationException("Validation Error: RoleArn is required when OfflineStoreConfig is specified.")
+        if online is not None:
+            _check_ttl_config(online.get("TtlDuration"), allow_removal=False)
+        now = clock.now()
+        offline = self._offline_config(name, offline_store_config, now)
+        arn = f"arn:{partition_of(self.region)}:sagemaker:{self.region}:{self.account_id}:feature-group/{name.lower()}"
+        group = FeatureGroup(
+            name=name,
+            arn=arn,
+            record_identifier_name=record_identifier_name,
+            event_time_feature_name=event_time_feature_name,
+            definitions=definitions,
+            online_store_config=online,
+            offline_store_config=offline,
+            role_arn=role_arn,
+            description=description,
+            throughput_config=dict(throughput_config or {"ThroughputMode": "OnDemand"}),
+            tags=[dict(tag) for tag in tags or []],
+            creation_time=now,
+        )
+        with self._lock:
+            key = name.lower()
+            if key in self._groups:
+                raise ResourceInUse(group_exists_message(name))
+            if len(self._groups) >= MAX_FEATURE_GROUPS:
+                raise ResourceLimitExceeded(
+                    f"The account-level service limit 'Number of feature groups' is {MAX_FEATURE_GROUPS} "
+                    f"FeatureGroups, with current utilization of {len(self._groups)} FeatureGroups and a "
+                    "request delta of 1 FeatureGroups. Please use AWS Service Quotas to request an "
+                    "increase for this quota."
+                )
+            self._groups[key] = group
+        return arn
+
+    def _offline_config(self, name: str, config: Mapping[str, Any] | None, now: float) -> dict[str, Any] | None:
+        """The offline config as DescribeFeatureGroup shows it: ResolvedOutputS3Uri and
+        a generated DataCatalogConfig (layout of the offline-store guide)."""
+        if config is None:
+            return None
+        result = {key: value for key, value in config.items()}
+        storage = dict(result.get("S3StorageConfig") or {})
+        base = str(storage.get("S3Uri", "")).rstrip("/")
+        epoch = int(now)
+        storage["ResolvedOutputS3Uri"] = (
+            f"{base}/{self.account_id}/sagemaker/{self.region}/offline-store/{name}-{epoch}/data"
+        )
+        result["S3StorageConfig"] = storage
+        result.setdefault("DisableGlueTableCreation", False)
+        if "DataCatalogConfig" not in result:
+            result["DataCatalogConfig"] = {
+                "TableName": f"{name.replace('-', '_').lower()}_{epoch}",
+                "Catalog": "AwsDataCatalog",
+                "Database": "sagemaker_featurestore",
+            }
+        return result
+
+    def describe_feature_group(self, name_or_arn: str) -> dict[str, Any]:
+        """DescribeFeatureGroup (all feature definitions in one page)."""
+        return self._group(name_or_arn, ControlResourceNotFound).describe()
+
+    def delete_feature_group(self, name: str) -> None:
+        """DeleteFeatureGroup: the group and its online records go at once. (AWS keeps
+        the offline store's S3 data; the mock forgets its rows with the group.)"""
+        with self._lock:
+            key = self._name_key(name)
+            if key is None or key not in self._groups:
+                raise ControlResourceNotFound(group_not_found_message(name))
+            del self._groups[key]
+
+    def update_feature_group(
+        self,
+        name_or_arn: str,
+        feature_additions: Sequence[Mapping[str, Any]] | None = None,
+        online_store_config: Mapping[str, Any] | None = None,
+        throughput_config: Mapping[str, Any] | None = None,
+    ) -> str:
+        """UpdateFeatureGroup: add features, change the default TTL (applies to records
+        put afterwards; ``Unit``/``Value`` null removes it) or the throughput mode."""
+        group = self._group(name_or_arn, ControlResourceNotFound)
+        with group.lock:
+            if feature_additions is not None:
+                additions = [_definition_from_api(item) for item in feature_additions]
+                if len(group.definitions) + len(additions) > MAX_FEATURE_DEFINITIONS:
+                    raise ResourceLimitExceeded(
+                        f"Validation Error: A feature group can have at most {MAX_FEATURE_DEFINITIONS} feature definitions."
+                    )
+                in_memory = bool(group.online_enabled and (group.online_store_config or {}).get("StorageType") == "InMemory")
+                _check_definitions(additions, group.by_name, in_memory)
+            if online_store_config is not None and "TtlDuration" in online_store_config:
+                if not group.online_enabled:
+                    raise ValidationException(
+                        f"Validation Error: The FeatureGroup [{group.name}] does not have an OnlineStore."
+                    )
+                ttl = online_store_config.get("TtlDuration")
+                _check_ttl_config(ttl, allow_removal=True)
+            if feature_additions is not None:
+                group.definitions = group.definitions + additions
+                group.by_name = {definition.name: definition for definition in group.definitions}
+            if online_store_config is not None and "TtlDuration" in online_store_config:
+                config = dict(group.online_store_config or {})
+                if ttl and ttl.get("Unit") is not None:
+                    config["TtlDuration"] = {"Unit": ttl["Unit"], "Value": ttl["Value"]}
+                else:
+                    config.pop("TtlDuration", None)
+                group.online_store_config = config
+            if throughput_config is not None:
+                group.throughput_config = {**group.throughput_config, **throughput_config}
+            group.last_modified_time = clock.now()
+        return group.arn
+
+    def list_feature_groups(
+        self,
+        name_contains: str | None = None,
+        status_equals: str | None = None,
+        offline_status_equals: str | None = None,
+        created_after: float | None = None,
+        created_before: float | None = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """ListFeatureGroups' matching summaries, sorted (paging is the adapter's)."""
+        summaries = []
+        for group in self.groups():
+            if name_contains is not None and name_contains.lower() not in group.name.lower():
+                continue
+            if status_equals is not None and status_equals != "Created":
+                continue
+            if offline_status_equals is not None and (
+                offline_status_equals != "Active" or not group.offline_enabled
+            ):
+                continue
+            if created_after is not None and not group.creation_time > created_after:
+                continue
+            if created_before is not None and not group.creation_time < created_before:
+                continue
+            summaries.append(group.summary())
+        key = {
+            "Name": lambda item: item["FeatureGroupName"].lower(),
+            "FeatureGroupStatus": lambda item: item["FeatureGroupStatus"],
+            "OfflineStoreStatus": lambda item: item.get("OfflineStoreStatus", {}).get("Status", ""),
+        }.get(sort_by or "CreationTime", lambda item: item["CreationTime"])
+        summaries.sort(key=key, reverse=(sort_order or "Descending") == "Descending")
+        return summaries
+
+    # ------------------------------------------------------------ runtime
+    def _runtime_group(self, name_or_arn: str, error: type[FeatureStoreError] = ValidationError) -> FeatureGroup:
+        return self._group(name_or_arn, error)
+
+    @staticmethod
+    def _stores(group: FeatureGroup, target_stores: Sequence[str] | None) -> tuple[bool, bool]:
+        if target_stores is None:
+            return group.online_enabled, group.offline_enabled
+        online = ONLINE in target_stores
+        offline = OFFLINE in target_stores
+        if online and not group.online_enabled:
+            raise ValidationError(f"Validation Error: The FeatureGroup [{group.name}] does not have an OnlineStore.")
+        if offline and not group.offline_enabled:
+            raise ValidationError(f"Validation Error: The FeatureGroup [{group.name}] does not have an OfflineStore.")
+        return online, offline
+
+    def put_record(
+        self,
+        feature_group_name: str,
+        record: list[dict[str, Any]],
+        target_stores: Sequence[str] | None = None,
+        ttl_duration: Mapping[str, Any] | None = None,
+    ) -> None:
+        """PutRecord: online only when the EventTime is newer than the stored record's;
+        offline always (when targeted). ``record`` must be shape-valid."""
+        group = self._runtime_group(feature_group_name)
+        values, identifier, event_ms = parse_record(
+            record, group.by_name, group.record_identifier_name, group.by_name[group.event_time_feature_name], group.name
+        )
+        to_online, to_offline = self._stores(group, target_stores)
+        ttl_ms = ttl_millis(ttl_duration) if ttl_duration is not None else group.default_ttl_ms
+        now = clock.now()
+        now_ms = int(now * 1000)
+        with group.lock:
+            group.expire_due(now_ms, now)
+            if to_online:
+                current = group.online.get(identifier)
+                if current is None or event_ms > current.event_time_ms:
+                    expires = event_ms + ttl_ms if ttl_ms is not None else None
+                    group.set_online(identifier, OnlineRecord(values, event_ms, expires, False))
+            if to_offline:
+                group.offline.append(OfflineRow(values, now, now, False))
+
+    def _readable_group(self, name_or_arn: str, error: type[FeatureStoreError]) -> FeatureGroup:
+        group = self._group(name_or_arn, error)
+        if not group.online_enabled:
+            raise ValidationError(f"Validation Error: The FeatureGroup [{group.name}] does not have an OnlineStore.")
+        return group
+
+    @staticmethod
+    def _check_feature_names(group: FeatureGroup, feature_names: Sequence[str] | None) -> None:
+        for name in feature_names or ():
+            if name not in group.by_name:
+                raise ValidationError(
+                    f"Validation Error: The feature named [{name}] is not defined in the FeatureGroup [{group.name}]."
+                )
+
+    def _read(
+        self, group: FeatureGroup, identifier: str, feature_names: Sequence[str] | None, with_expiry: bool
+    ) -> dict[str, Any] | None:
+        now = clock.now()
+        with group.lock:
+            group.expire_due(int(now * 1000), now)
+            record = group.visible_record(identifier)
+            if record is None:
+                return None
+            values = group.record_to_api(record, feature_names)
+            expires = record.expires_at_ms
+        if not values:
+            return None
+        result: dict[str, Any] = {"Record": values}
+        if with_expiry and expires is not None:
+            result["ExpiresAt"] = format_iso_ms(expires)
+        return result
+
+    def get_record(
+        self,
+        feature_group_name: str,
+        record_identifier: str,
+        feature_names: Sequence[str] | None = None,
+        expiration_time_response: str | None = None,
+    ) -> dict[str, Any]:
+        """GetRecord: ``{}`` when there is no visible record (absent, soft-deleted,
+        expired), else ``Record`` and, when asked for and set, ``ExpiresAt``."""
+        group = self._readable_group(feature_group_name, ResourceNotFound)
+        self._check_feature_names(group, feature_names)
+        return self._read(group, record_identifier, feature_names, expiration_time_response == "Enabled") or {}
+
+    def batch_get_record(
+        self, identifiers: Sequence[Mapping[str, Any]], expiration_time_response: str | None = None
+    ) -> dict[str, Any]:
+        """BatchGetRecord across groups. Missing records are left out; a problem with a
+        group (unknown, no online store, unknown feature name) becomes one ``Errors``
+        entry per requested identifier; nothing is left unprocessed."""
+        records: list[dict[str, Any]] = []
+        errors: list[dict[str, Any]] = []
+        with_expiry = expiration_time_response == "Enabled"
+        for entry in identifiers:
+            name = entry["FeatureGroupName"]
+            ids: list[str] = list(dict.fromkeys(entry["RecordIdentifiersValueAsString"]))
+            feature_names = entry.get("FeatureNames")
+            try:
+                group = self._readable_group(name, ResourceNotFound)
+                self._check_feature_names(group, feature_names)
+            except FeatureStoreError as error:
+                errors.extend(
+                    {
+                        "FeatureGroupName": name,
+                        "RecordIdentifierValueAsString": identifier,
+                        "ErrorCode": error.code,
+                        "ErrorMessage": error.message,
+                    }
+                    for identifier in ids
+                )
+                continue
+            for identifier in ids:
+                found = self._read(group, identifier, feature_names, with_expiry)
+                if found is not None:
+                    records.append({"FeatureGroupName": name, "RecordIdentifierValueAsString": identifier, **found})
+        return {"Records": records, "Errors": errors, "UnprocessedIdentifiers": []}
+
+    def delete_record(
+        self,
+        feature_group_name: str,
+        record_identifier: str,
+        event_time: str,
+        target_stores: Sequence[str] | None = None,
+        deletion_mode: str | None = None,
+    ) -> None:
+        """DeleteRecord. SoftDelete (default) with a newer EventTime leaves a tombstone
+        online (hidden from reads; older puts stay historic); HardDelete with a newer
+        EventTime removes the record, and with an older or equal one fails. Every
+        successful delete appends an ``is_deleted`` row offline (when targeted)."""
+        group = self._runtime_group(feature_group_name)
+        event_type = group.event_time_type
+        event_ms = parse_event_time_ms(event_time, event_type)
+        if event_ms is None:
+            raise ValidationError(
+                f"Validation Error: The EventTime [{event_time}] must be in the format of the "
+                f"EventTimeFeatureName [{group.event_time_feature_name}] of type [{event_type}]: "
+                + (
+                    "seconds since the Unix epoch in decimal form."
+                    if event_type == FRACTIONAL
+                    else "yyyy-MM-dd'T'HH:mm:ssZ or yyyy-MM-dd'T'HH:mm:ss.SSSZ."
+                )
+            )
+        to_online, to_offline = self._stores(group, target_stores)
+        now = clock.now()
+        marker: dict[str, FeatureValueData] = {
+            group.record_identifier_name: record_identifier,
+            group.event_time_feature_name: event_time,
+        }
+        with group.lock:
+            group.expire_due(int(now * 1000), now)
+            if to_online:
+                current = group.online.get(record_identifier)
+                if deletion_mode == "HardDelete":
+                    if current is not None:
+                        if event_ms <= current.event_time_ms:
+                            raise ValidationError(
+                                f"Validation Error: EventTime [{event_time}] of a HardDelete must be later "
+                                "than the EventTime of the existing record."
+                            )
+                        del group.online[record_identifier]
+                elif current is None or event_ms > current.event_time_ms:
+                    group.set_online(record_identifier, OnlineRecord(dict(marker), event_ms, None, True))
+            if to_offline:
+                group.offline.append(OfflineRow(marker, now, now, True))
+
+    # ------------------------------------------------------------ inspection (for the view)
+    def online_record(self, feature_group_name: str, record_identifier: str) -> OnlineRecord | None:
+        """The visible online record (after applying due TTL expiries), or ``None``."""
+        group = self._group(feature_group_name, ResourceNotFound)
+        now = clock.now()
+        with group.lock:
+            group.expire_due(int(now * 1000), now)
+            return group.visible_record(record_identifier)
+
+    def offline_rows(self, feature_group_name: str) -> list[OfflineRow]:
+        """A snapshot of the offline store, in write order."""
+        group = self._group(feature_group_name, ResourceNotFound)
+        now = clock.now()
+        with group.lock:
+            group.expire_due(int(now * 1000), now)
+            return list(group.offline)
+
+    def __iter__(self) -> Iterator[FeatureGroup]:
+        return iter(self.groups())
+
+
+featurestore_backends: BackendDict[FeatureStoreBackend] = BackendDict(FeatureStoreBackend)
+"""Feature Store state per (account id, region); reset by the outermost activation."""

@@ -1,0 +1,496 @@
+"""The in-memory v3io streams: endpoints, containers, streams, shards and records.
+
+No HTTP here: the wire adapter (``responses.py``) and the test view (``view.py``) both
+call these methods. State is keyed by web-API endpoint and container. Each shard is an
+append-only list, so a put is O(1) per record and a read is O(log n) to find its start
+plus O(records returned); nothing scans a shard per request.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import struct
+import threading
+import zlib
+from bisect import bisect_left
+from dataclasses import dataclass
+from itertools import count
+from operator import itemgetter
+from typing import Iterator, NamedTuple, Sequence
+from urllib.parse import urlsplit
+
+from ..core.backends import register_resettable
+from ..core.clock import clock
+from .exceptions import (
+    DirectoryNotEmpty,
+    IllegalLocationException,
+    InvalidArgumentException,
+    InvalidShardCountException,
+    NoSuchFileOrDirectory,
+    ResourceInUseException,
+    ResourceIsnotStream,
+    ResourceNotFoundException,
+    ShardIDOutOfRangeException,
+    V3ioError,
+)
+
+MAX_SHARD_COUNT = 4096
+"""Platform limit on shards per stream (Iguazio software specifications)."""
+MAX_RETENTION_HOURS = 8760
+"""Platform limit on retention: one year."""
+DEFAULT_GET_LIMIT = 1000
+MAX_GET_RESPONSE_BYTES = 10 * 1024 * 1024
+DEFAULT_ENDPOINT = "v3io-webapi:8081"
+"""The web-API address of a default Iguazio installation (v3io-py's examples)."""
+
+
+def normalize_endpoint(endpoint: str) -> str:
+    """``host:port`` in lower case: the key under which an endpoint's state lives.
+
+    ``v3io-webapi:8081``, ``http://v3io-webapi:8081/`` and ``HTTP://V3IO-WEBAPI:8081``
+    name the same web API; the scheme's default port is made explicit.
+    """
+    text = endpoint.strip()
+    if "://" not in text:
+        text = "http://" + text
+    split = urlsplit(text)
+    host = (split.hostname or "").lower()
+    port = split.port or (443 if split.scheme.lower() == "https" else 80)
+    return f"{host}:{port}"
+
+
+def normalize_path(path: str) -> str:
+    """A container-relative path without empty segments: ``/a//b/`` is ``a/b``."""
+    return "/".join(part for part in path.split("/") if part)
+
+
+class StoredRecord(NamedTuple):
+    """A record as a shard keeps it. Blobs stay base64 text, as they travel on the wire,
+    so neither a put nor a read re-encodes them."""
+
+    data: str
+    client_info: str | None
+    partition_key: str | None
+    arrival_ns: int
+
+
+class RecordInput(NamedTuple):
+    """One validated PutRecords entry (blobs as base64 text)."""
+
+    data: str
+    client_info: str | None = None
+    partition_key: str | None = None
+    shard_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ReadRecord:
+    """A record read back from a shard."""
+
+    shard_id: int
+    sequence_number: int
+    data: bytes
+    client_info: bytes | None
+    partition_key: str | None
+    arrival_time: float
+    """Epoch seconds (``ArrivalTimeSec + ArrivalTimeNSec / 1e9``)."""
+    arrival_time_sec: int
+    arrival_time_nsec: int
+
+
+@dataclass(frozen=True)
+class GetRecordsResult:
+    """What GetRecords returns: ``(sequence number, record)`` pairs and the position after."""
+
+    records: list[tuple[int, StoredRecord]]
+    next_location: str
+    records_behind_latest: int
+    msec_behind_latest: int
+
+
+_arrival = itemgetter(3)
+_LOCATION = struct.Struct("<QIHH")  # next sequence number, stream uid, shard id, shard generation
+_stream_uids = count(1)
+
+
+class Shard:
+    """An append-only run of records. Sequence numbers start at 1 and are consecutive."""
+
+    __slots__ = ("shard_id", "generation", "_records", "_base", "_start")
+
+    def __init__(self, shard_id: int, generation: int = 0) -> None:
+        self.shard_id = shard_id
+        self.generation = generation
+        self._records: list[StoredRecord] = []
+        self._base = 0  # records physically dropped in front of _records[0]
+        self._start = 0  # index in _records of the first record still retained
+
+    @property
+    def first_sequence(self) -> int:
+        """The sequence number of the earliest retained record (or of the next one)."""
+        return self._base + self._start + 1
+
+    @property
+    def next_sequence(self) -> int:
+        """The sequence number the next appended record gets."""
+        return self._base + len(self._records) + 1
+
+    def __len__(self) -> int:
+        return len(self._records) - self._start
+
+    def append(self, record: StoredRecord) -> int:
+        """Store ``record``; returns its sequence number."""
+        self._records.append(record)
+        return self._base + len(self._records)
+
+    def oldest_arrival_ns(self) -> int | None:
+        """Arrival time of the earliest retained record."""
+        return self._records[self._start].arrival_ns if self._start < len(self._records) else None
+
+    def expire_before(self, cutoff_ns: int) -> None:
+        """Forget records that arrived before ``cutoff_ns`` (O(log n), amortised O(1) memory)."""
+        records = self._records
+        start = bisect_left(records, cutoff_ns, lo=self._start, key=_arrival)
+        self._start = start
+        if start > 4096 and start * 2 > len(records):
+            del records[:start]
+            self._base += start
+            self._start = 0
+
+    def sequence_at_time(self, at_ns: int) -> int:
+        """The first retained record that arrived at or after ``at_ns``, else the end."""
+        index = bisect_left(self._records, at_ns, lo=self._start, key=_arrival)
+        return self._base + index + 1
+
+    def read(self, sequence: int, limit: int, max_bytes: int) -> list[tuple[int, StoredRecord]]:
+        """Up to ``limit`` records from ``sequence`` on, at least one if any, staying under
+        ``max_bytes`` of data."""
+        begin = max(sequence, self.first_sequence) - self._base - 1
+        chunk = self._records[begin : begin + limit]
+        out: list[tuple[int, StoredRecord]] = []
+        size = 0
+        seq = self._base + begin + 1
+        for record in chunk:
+            size += len(record.data)
+            if out and size > max_bytes:
+                break
+            out.append((seq, record))
+            seq += 1
+        return out
+
+    def record_at(self, sequence: int) -> StoredRecord:
+        """The record with this sequence number (must be retained)."""
+        return self._records[sequence - self._base - 1]
+
+    def __iter__(self) -> Iterator[tuple[int, StoredRecord]]:
+        seq = self.first_sequence
+        for record in self._records[self._start :]:
+            yield seq, record
+            seq += 1
+
+
+class Stream:
+    """A stream: its shards, retention and the round-robin position for keyless records."""
+
+    def __init__(self, path: str, shard_count: int, retention_hours: int) -> None:
+        self.path = path
+        self.uid = next(_stream_uids) & 0xFFFFFFFF
+        self.retention_hours = retention_hours
+        self.shards = [Shard(i) for i in range(shard_count)]
+        self.lock = threading.Lock()
+        self._round_robin = 0
+        self._last_ns = 0
+        self._oldest_ns: int | None = None  # a lower bound on every retained arrival
+
+    @property
+    def shard_count(self) -> int:
+        """The number of shards."""
+        return len(self.shards)
+
+    def _now_ns(self) -> int:
+        # Arrival times never go backwards within a stream, so TIME seeks can bisect.
+        now = int(clock.now() * 1_000_000_000)
+        if now < self._last_ns:
+            now = self._last_ns
+        self._last_ns = now
+        return now
+
+    def _expire(self, now_ns: int) -> None:
+        # Retention applies "when new records are added" (CreateStream docs); the cheap
+        # bound check keeps this O(1) until something is actually due.
+        oldest = self._oldest_ns
+        cutoff = now_ns - self.retention_hours * 3_600_000_000_000
+        if oldest is None or oldest >= cutoff:
+            return
+        arrivals = []
+        for shard in self.shards:
+            shard.expire_before(cutoff)
+            arrival = shard.oldest_arrival_ns()
+            if arrival is not None:
+                arrivals.append(arrival)
+        self._oldest_ns = min(arrivals) if arrivals else None
+
+    def put(self, records: Sequence[RecordInput]) -> list[tuple[int, int] | None]:
+        """Append ``records``; per record ``(shard id, sequence number)``, or ``None`` when
+        its ShardId is out of range (the only per-record failure).
+
+        ``ShardId`` wins over ``PartitionKey``; a key maps to ``crc32(key) % shard_count``;
+        records with neither go round-robin, starting at shard 0, across requests.
+        """
+        out: list[tuple[int, int] | None] = []
+        append = out.append
+        crc32 = zlib.crc32
+        with self.lock:
+            now = self._now_ns()
+            self._expire(now)
+            if self._oldest_ns is None:
+                self._oldest_ns = now
+            shards = self.shards
+            n = len(shards)
+            for data, client_info, key, shard_id in records:
+                if shard_id is None:
+                    if key is None:
+                        shard_id = self._round_robin % n
+                        self._round_robin += 1
+                    else:
+                        shard_id = crc32(key.encode()) % n
+                elif not 0 <= shard_id < n:
+                    append(None)
+                    continue
+                append((shard_id, shards[shard_id].append(StoredRecord(data, client_info, key, now))))
+        return out
+
+    def shard(self, shard_id: int) -> Shard:
+        """The shard, or :class:`ShardIDOutOfRangeException`."""
+        if not 0 <= shard_id < len(self.shards):
+            raise ShardIDOutOfRangeException(f"shard {shard_id} of a {len(self.shards)}-shard stream")
+        return self.shards[shard_id]
+
+    def update_shard_count(self, shard_count: int) -> None:
+        """Grow to ``shard_count`` shards (it must be larger than the current count)."""
+        with self.lock:
+            if shard_count <= len(self.shards):
+                raise InvalidShardCountException(
+                    f"the new shard count ({shard_count}) must exceed the current one ({len(self.shards)})"
+                )
+            self.shards.extend(Shard(i) for i in range(len(self.shards), shard_count))
+
+    def clear_shard(self, shard_id: int) -> None:
+        """Drop a shard's records (its object was deleted); old locations become illegal."""
+        with self.lock:
+            old = self.shards[shard_id]
+            self.shards[shard_id] = Shard(shard_id, (old.generation + 1) & 0xFFFF)
+
+    # ------------------------------------------------------------ reading
+    def location(self, shard: Shard, sequence: int) -> str:
+        """The opaque Location of ``sequence`` in ``shard`` (16 bytes, base64)."""
+        raw = _LOCATION.pack(sequence, self.uid, shard.shard_id, shard.generation)
+        return base64.b64encode(raw).decode("ascii")
+
+    def seek(
+        self,
+        shard_id: int,
+        seek_type: str,
+        *,
+        sequence_number: int | None = None,
+        timestamp_ns: int | None = None,
+    ) -> str:
+        """A Location for ``EARLIEST``, ``LATEST``, ``SEQUENCE`` or ``TIME``."""
+        with self.lock:
+            shard = self.shard(shard_id)
+            if seek_type == "EARLIEST":
+                sequence = shard.first_sequence
+            elif seek_type == "LATEST":
+                sequence = shard.next_sequence
+            elif seek_type == "SEQUENCE":
+                assert sequence_number is not None
+                # The end of the shard is accepted too: v3io-go's consumer group resumes
+                # at committed + 1, which normally does not exist yet.
+                if not shard.first_sequence <= sequence_number <= shard.next_sequence:
+                    raise InvalidArgumentException(f"no record with sequence number {sequence_number}")
+                sequence = sequence_number
+            elif seek_type == "TIME":
+                assert timestamp_ns is not None
+                sequence = shard.sequence_at_time(timestamp_ns)
+            else:
+                raise InvalidArgumentException(f"unknown seek type {seek_type!r}")
+            return self.location(shard, sequence)
+
+    def get_records(self, shard_id: int, location: str, limit: int = DEFAULT_GET_LIMIT) -> GetRecordsResult:
+        """Records from ``location`` on (at most ``limit`` and 10 MB of data)."""
+        with self.lock:
+            shard = self.shard(shard_id)
+            sequence = self._decode_location(shard, location)
+            records = shard.read(sequence, limit, MAX_GET_RESPONSE_BYTES)
+            last = shard.next_sequence - 1
+            if records:
+                last_seq, last_record = records[-1]
+                next_sequence = last_seq + 1
+                behind = last - last_seq
+                latest_ns = shard.record_at(last).arrival_ns if behind else last_record.arrival_ns
+                msec = (latest_ns - last_record.arrival_ns) // 1_000_000
+            else:
+                next_sequence = max(sequence, shard.first_sequence)
+                behind = 0
+                msec = 0
+            return GetRecordsResult(records, self.location(shard, next_sequence), behind, msec)
+
+    def _decode_location(self, shard: Shard, location: str) -> int:
+        try:
+            raw = base64.b64decode(location, validate=True)
+            sequence, uid, shard_id, generation = _LOCATION.unpack(raw)
+        except (binascii.Error, struct.error, ValueError, TypeError):
+            raise IllegalLocationException(f"{location!r} is not a location this mock issued") from None
+        if (uid, shard_id, generation) != (self.uid, shard.shard_id, shard.generation):
+            raise IllegalLocationException("the location belongs to another shard or stream")
+        if sequence > shard.next_sequence or sequence < 1:
+            raise IllegalLocationException(f"sequence {sequence} is beyond the end of the shard")
+        return int(sequence)
+
+
+class Resolved(NamedTuple):
+    """What a container path names."""
+
+    kind: str
+    """``stream``, ``shard``, ``directory`` or ``missing``."""
+    stream: Stream | None = None
+    shard_id: int | None = None
+
+
+class V3ioContainer:
+    """One container of one web-API endpoint: streams by path, plus the directories that
+    hold them (so a parent path answers "not a stream" instead of "not found")."""
+
+    def __init__(self, endpoint: str, name: str) -> None:
+        self.endpoint = endpoint
+        self.name = name
+        self.lock = threading.Lock()
+        self.streams: dict[str, Stream] = {}
+        self._directories: dict[str, int] = {}  # path -> number of streams below it
+
+    def resolve(self, path: str) -> Resolved:
+        """Classify a normalised container-relative path."""
+        stream = self.streams.get(path)
+        if stream is not None:
+            return Resolved("stream", stream)
+        if path == "" or path in self._directories:
+            return Resolved("directory")
+        parent, _, last = path.rpartition("/")
+        stream = self.streams.get(parent)
+        if stream is not None and last.isdigit() and last.isascii():
+            return Resolved("shard", stream, int(last))
+        return Resolved("missing")
+
+    def stream(self, path: str, not_stream: type[V3ioError] = ResourceIsnotStream) -> Stream:
+        """The stream at ``path``, or the v3io error for what is there instead."""
+        stream = self.streams.get(path)
+        if stream is not None:
+            return stream
+        if self.resolve(path).kind == "missing":
+            raise ResourceNotFoundException(f"no stream at {self.name}/{path}")
+        raise not_stream(f"{self.name}/{path} is not a stream")
+
+    def create_stream(self, path: str, shard_count: int, retention_hours: int) -> Stream:
+        """Create a stream; the path must not exist (a directory of streams counts)."""
+        if not 1 <= shard_count <= MAX_SHARD_COUNT:
+            raise InvalidArgumentException(f"ShardCount must be 1..{MAX_SHARD_COUNT}, got {shard_count}")
+        if not 1 <= retention_hours <= MAX_RETENTION_HOURS:
+            raise InvalidArgumentException(
+                f"RetentionPeriodHours must be 1..{MAX_RETENTION_HOURS}, got {retention_hours}"
+            )
+        if not path:
+            raise InvalidArgumentException("a stream needs a path inside the container")
+        with self.lock:
+            resolved = self.resolve(path)
+            if resolved.kind != "missing":
+                raise ResourceInUseException(f"{self.name}/{path} already exists")
+            parts = path.split("/")
+            prefixes = ["/".join(parts[:i]) for i in range(1, len(parts))]
+            if any(prefix in self.streams for prefix in prefixes):
+                raise InvalidArgumentException(f"{self.name}/{path} is inside a stream")
+            stream = self.streams[path] = Stream(path, shard_count, retention_hours)
+            for prefix in prefixes:
+                self._directories[prefix] = self._directories.get(prefix, 0) + 1
+            return stream
+
+    def delete(self, path: str) -> None:
+        """DELETE of an object or directory: a shard object clears that shard, the stream
+        directory removes the stream (what v3io-py's ``stream.delete`` sends)."""
+        with self.lock:
+            resolved = self.resolve(path)
+            if resolved.kind == "stream":
+                del self.streams[path]
+                parts = path.split("/")
+                for i in range(1, len(parts)):
+                    prefix = "/".join(parts[:i])
+                    left = self._directories[prefix] - 1
+                    if left:
+                        self._directories[prefix] = left
+                    else:
+                        del self._directories[prefix]
+            elif resolved.kind == "shard":
+                assert resolved.stream is not None and resolved.shard_id is not None
+                if resolved.shard_id >= resolved.stream.shard_count:
+                    raise NoSuchFileOrDirectory(f"{self.name}/{path}")
+                resolved.stream.clear_shard(resolved.shard_id)
+            elif resolved.kind == "directory":
+                raise DirectoryNotEmpty(f"{self.name}/{path} holds streams")
+            else:
+                raise NoSuchFileOrDirectory(f"{self.name}/{path}")
+
+    def list_directory(self, path: str) -> tuple[list[str], list[str]]:
+        """``(objects, subdirectories)`` directly under ``path`` (container-relative keys;
+        subdirectories end with ``/``). A stream directory lists its shard objects."""
+        with self.lock:
+            resolved = self.resolve(path)
+            if resolved.kind == "stream":
+                assert resolved.stream is not None
+                base = path + "/"
+                return [f"{base}{i}" for i in range(resolved.stream.shard_count)], []
+            if resolved.kind != "directory":
+                raise NoSuchFileOrDirectory(f"{self.name}/{path}")
+            base = path + "/" if path else ""
+            children = {
+                candidate[len(base) :].split("/", 1)[0]
+                for candidate in list(self.streams) + list(self._directories)
+                if candidate.startswith(base) and candidate != path
+            }
+            return [], sorted(base + child + "/" for child in children)
+
+
+class V3ioBackend:
+    """Every endpoint's containers, reset with the other backends. Optionally restricts
+    the accepted access keys (``None``: any non-empty key is accepted)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._containers: dict[tuple[str, str], V3ioContainer] = {}
+        self.access_keys: frozenset[str] | None = None
+        register_resettable(self)
+
+    def container(self, endpoint: str, name: str) -> V3ioContainer:
+        """The container, created on first use (any container name is accepted)."""
+        key = (endpoint, name)
+        container = self._containers.get(key)
+        if container is None:
+            with self._lock:
+                container = self._containers.setdefault(key, V3ioContainer(endpoint, name))
+        return container
+
+    def endpoints(self) -> set[str]:
+        """Endpoints that hold state."""
+        return {endpoint for endpoint, _ in list(self._containers)}
+
+    def containers(self) -> list[V3ioContainer]:
+        """A snapshot of the existing containers."""
+        return list(self._containers.values())
+
+    def reset(self) -> None:
+        """Forget every stream and the access-key restriction."""
+        with self._lock:
+            self._containers = {}
+            self.access_keys = None
+
+
+v3io_backend = V3ioBackend()
+"""The process-wide v3io state."""
