@@ -123,7 +123,7 @@ def _scalar_phrases(shape: Shape) -> Callable[[Any], list[str]]:
     type_name = shape.type_name
     metadata = shape.metadata
     pattern_text: str | None = metadata.get("pattern")
-    pattern = re.compile(pattern_text) if pattern_text else None
+    pattern = _python_pattern(pattern_text) if pattern_text else None
     minimum = metadata.get("min")
     maximum = metadata.get("max")
     enum: list[str] = list(metadata.get("enum") or [])
@@ -154,6 +154,28 @@ def _scalar_phrases(shape: Shape) -> Callable[[Any], list[str]]:
         return found
 
     return phrases
+
+
+_JAVA_TO_PYTHON = (
+    # Java spells supplementary characters as a surrogate-pair range.
+    ("\\uD800\\uDC00-\\uDBFF\\uDFFF", "\\U00010000-\\U0010FFFF"),
+    # Unicode classes Python's re lacks, approximated: letters/digits by \w, separators by \s.
+    ("\\p{L}", "\\w"),
+    ("\\p{N}", "\\w"),
+    ("\\p{Z}", "\\s"),
+)
+
+
+def _python_pattern(java: str) -> re.Pattern[str] | None:
+    """A model pattern (Java syntax) for Python's ``re``, or ``None`` when it cannot be
+    expressed (the constraint is then not checked rather than checked wrongly)."""
+    text = java
+    for old, new in _JAVA_TO_PYTHON:
+        text = text.replace(old, new)
+    try:
+        return re.compile(text)
+    except re.error:
+        return None
 
 
 def _compile(shape: Shape, cache: dict[str, Check]) -> Check:

@@ -1,0 +1,376 @@
+"""Wire adapters: the Feature Store runtime (rest-json) and the feature-group operations
+of the SageMaker control plane (JSON 1.1).
+
+Each handler parses a :class:`WireRequest`, checks it against botocore's model (as AWS's
+front end does), calls :class:`~.models.FeatureStoreBackend` and renders the result or
+the error in the protocol's wire format with an ``x-amzn-RequestId`` header.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import json
+from typing import Any, Callable, Mapping
+from urllib.parse import parse_qsl, unquote
+
+from ..core.wire import WireRequest, WireResponse, new_request_id
+from .exceptions import (
+    FeatureStoreError,
+    InternalFailure,
+    NotImplementedOperation,
+    ValidationError,
+    ValidationException,
+)
+from .models import FeatureStoreBackend, featurestore_backends
+from .validation import ShapeValidator, operation_model
+
+RUNTIME = "sagemaker-featurestore-runtime"
+CONTROL = "sagemaker"
+_FEATURE_GROUP_PREFIX = "/FeatureGroup/"
+
+Handler = Callable[[WireRequest], WireResponse]
+Params = dict[str, Any]
+
+
+def _backend(request: WireRequest) -> FeatureStoreBackend:
+    return featurestore_backends.get(request.account_id, request.region)
+
+
+def _dumps(data: Any) -> bytes:
+    return json.dumps(data, separators=(",", ":")).encode("utf-8")
+
+
+# ---------------------------------------------------------------- routing (server mode)
+def route_runtime(method: str, path: str) -> str | None:
+    """The runtime operation a raw HTTP request addresses, or ``None``.
+
+    Newer operations (``BatchWriteRecord``, ``ListRecords``, ``UpdateRecord``) are routed
+    too so that they get a clear "not implemented" answer.
+    """
+    path = path.split("?", 1)[0]
+    method = method.upper()
+    if path.startswith(_FEATURE_GROUP_PREFIX):
+        rest = path[len(_FEATURE_GROUP_PREFIX) :]
+        if not rest:
+            return None
+        if "/" not in rest:
+            return {"PUT": "PutRecord", "GET": "GetRecord", "DELETE": "DeleteRecord"}.get(method)
+        if method == "POST" and rest.endswith("/ListRecords"):
+            return "ListRecords"
+        if method == "POST" and rest.endswith("/Record"):
+            return "UpdateRecord"
+        return None
+    if method == "POST" and path == "/BatchGetRecord":
+        return "BatchGetRecord"
+    if method == "POST" and path == "/BatchWriteRecord":
+        return "BatchWriteRecord"
+    return None
+
+
+# ---------------------------------------------------------------- shared plumbing
+class _Adapter:
+    """Error rendering and the handler wrapper shared by both planes."""
+
+    service = ""
+    validation_error: type[FeatureStoreError] = ValidationError
+
+    def __init__(self) -> None:
+        self.operations: dict[str, Handler] = {}
+        self._validators: dict[str, ShapeValidator] = {}
+
+    def _validator(self, operation: str) -> ShapeValidator:
+        validator = self._validators.get(operation)
+        if validator is None:
+            validator = self._validators[operation] = ShapeValidator(self.service, operation, self.validation_error)
+        return validator
+
+    def error_response(self, error: FeatureStoreError) -> WireResponse:
+        """``error`` in the plane's wire format."""
+        raise NotImplementedError
+
+    def _register(self, operation: str, handler: Callable[[WireRequest], WireResponse]) -> None:
+        def wrapped(request: WireRequest) -> WireResponse:
+            try:
+                fault = _backend(request).take_fault(operation)
+                if fault is not None:
+                    raise fault
+                return handler(request)
+            except FeatureStoreError as error:
+                return self.error_response(error)
+            except Exception as error:  # a mock bug must not surface as a botocore traceback
+                return self.error_response(
+                    InternalFailure(f"mock_putrecord internal error in {operation}: {type(error).__name__}: {error}")
+                )
+
+        self.operations[operation] = wrapped
+
+    def _json_body(self, request: WireRequest) -> Params:
+        if not request.body:
+            return {}
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            raise self.validation_error("1 validation error detected: The request body is not valid JSON.") from None
+        if not isinstance(data, dict):
+            raise self.validation_error("1 validation error detected: The request body must be a JSON object.")
+        return data
+
+
+# ---------------------------------------------------------------- runtime (rest-json)
+class RuntimeAdapter(_Adapter):
+    """``sagemaker-featurestore-runtime``: PutRecord, GetRecord, BatchGetRecord, DeleteRecord."""
+
+    service = RUNTIME
+    validation_error = ValidationError
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._register("PutRecord", self.put_record)
+        self._register("GetRecord", self.get_record)
+        self._register("DeleteRecord", self.delete_record)
+        self._register("BatchGetRecord", self.batch_get_record)
+        self._query_members: dict[str, dict[str, tuple[str, bool]]] = {}
+
+    def unknown_operation(self, request: WireRequest) -> WireResponse | None:
+        """Every runtime request is ours: name what is not implemented."""
+        return self.error_response(
+            NotImplementedOperation(
+                f"mock_putrecord does not implement the SageMaker Feature Store runtime operation "
+                f"{request.operation or request.method + ' ' + request.path}."
+            )
+        )
+
+    def error_response(self, error: FeatureStoreError) -> WireResponse:
+        """rest-json error: ``x-amzn-ErrorType`` header and a ``message`` body."""
+        return WireResponse(
+            error.status,
+            _dumps({"message": error.message}),
+            {
+                "x-amzn-RequestId": new_request_id(),
+                "x-amzn-ErrorType": error.code,
+                "Content-Type": "application/json",
+            },
+        )
+
+    @staticmethod
+    def _ok(data: Mapping[str, Any] | None = None) -> WireResponse:
+        headers = {"x-amzn-RequestId": new_request_id()}
+        if data is None:
+            return WireResponse(200, b"", headers)
+        headers["Content-Type"] = "application/json"
+        return WireResponse(200, _dumps(data), headers)
+
+    @staticmethod
+    def _group_name(request: WireRequest) -> str:
+        path = request.path
+        if not path.startswith(_FEATURE_GROUP_PREFIX):
+            return ""
+        name = path[len(_FEATURE_GROUP_PREFIX) :]
+        return unquote(name) if "%" in name else name
+
+    def _query_params(self, request: WireRequest) -> Params:
+        """Query-string members by the model's ``locationName`` (lists repeat the key)."""
+        operation = request.operation
+        members = self._query_members.get(operation)
+        if members is None:
+            shape = operation_model(RUNTIME, operation).input_shape
+            members = {}
+            if shape is not None:
+                for name, member in shape.members.items():
+                    if member.serialization.get("location") == "querystring":
+                        members[member.serialization.get("name", name)] = (name, member.type_name == "list")
+            self._query_members[operation] = members
+        params: Params = {}
+        for key, value in parse_qsl(request.query, keep_blank_values=True):
+            target = members.get(key)
+            if target is None:
+                continue
+            name, is_list = target
+            if is_list:
+                params.setdefault(name, []).append(value)
+            else:
+                params[name] = value
+        return params
+
+    def put_record(self, request: WireRequest) -> WireResponse:
+        """PUT /FeatureGroup/{name}"""
+        params = self._json_body(request)
+        params["FeatureGroupName"] = self._group_name(request)
+        self._validator("PutRecord").validate(params)
+        _backend(request).put_record(
+            params["FeatureGroupName"], params["Record"], params.get("TargetStores"), params.get("TtlDuration")
+        )
+        return self._ok()
+
+    def get_record(self, request: WireRequest) -> WireResponse:
+        """GET /FeatureGroup/{name}?RecordIdentifierValueAsString=..."""
+        params = self._query_params(request)
+        params["FeatureGroupName"] = self._group_name(request)
+        self._validator("GetRecord").validate(params)
+        result = _backend(request).get_record(
+            params["FeatureGroupName"],
+            params["RecordIdentifierValueAsString"],
+            params.get("FeatureNames"),
+            params.get("ExpirationTimeResponse"),
+        )
+        return self._ok(result)
+
+    def delete_record(self, request: WireRequest) -> WireResponse:
+        """DELETE /FeatureGroup/{name}?RecordIdentifierValueAsString=...&EventTime=..."""
+        params = self._query_params(request)
+        params["FeatureGroupName"] = self._group_name(request)
+        self._validator("DeleteRecord").validate(params)
+        _backend(request).delete_record(
+            params["FeatureGroupName"],
+            params["RecordIdentifierValueAsString"],
+            params["EventTime"],
+            params.get("TargetStores"),
+            params.get("DeletionMode"),
+        )
+        return self._ok()
+
+    def batch_get_record(self, request: WireRequest) -> WireResponse:
+        """POST /BatchGetRecord"""
+        params = self._json_body(request)
+        self._validator("BatchGetRecord").validate(params)
+        result = _backend(request).batch_get_record(params["Identifiers"], params.get("ExpirationTimeResponse"))
+        return self._ok(result)
+
+
+# ---------------------------------------------------------------- control plane (JSON 1.1)
+class ControlAdapter(_Adapter):
+    """The five feature-group operations of ``sagemaker``; every other SageMaker
+    operation is left to whatever else answers (moto, say)."""
+
+    service = CONTROL
+    validation_error = ValidationException
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._register("CreateFeatureGroup", self.create_feature_group)
+        self._register("DescribeFeatureGroup", self.describe_feature_group)
+        self._register("ListFeatureGroups", self.list_feature_groups)
+        self._register("DeleteFeatureGroup", self.delete_feature_group)
+        self._register("UpdateFeatureGroup", self.update_feature_group)
+
+    def unknown_operation(self, request: WireRequest) -> WireResponse | None:
+        """Not ours."""
+        return None
+
+    def error_response(self, error: FeatureStoreError) -> WireResponse:
+        """JSON 1.1 error: ``__type`` and ``message``."""
+        return WireResponse(
+            error.status,
+            _dumps({"__type": error.code, "message": error.message}),
+            {"x-amzn-RequestId": new_request_id(), "Content-Type": "application/x-amz-json-1.1"},
+        )
+
+    @staticmethod
+    def _ok(data: Mapping[str, Any]) -> WireResponse:
+        return WireResponse(
+            200,
+            _dumps(data),
+            {"x-amzn-RequestId": new_request_id(), "Content-Type": "application/x-amz-json-1.1"},
+        )
+
+    def _params(self, request: WireRequest, operation: str) -> Params:
+        params = self._json_body(request)
+        self._validator(operation).validate(params)
+        return params
+
+    def create_feature_group(self, request: WireRequest) -> WireResponse:
+        """SageMaker.CreateFeatureGroup"""
+        params = self._params(request, "CreateFeatureGroup")
+        arn = _backend(request).create_feature_group(
+            name=params["FeatureGroupName"],
+            record_identifier_name=params["RecordIdentifierFeatureName"],
+            event_time_feature_name=params["EventTimeFeatureName"],
+            feature_definitions=params["FeatureDefinitions"],
+            online_store_config=params.get("OnlineStoreConfig"),
+            offline_store_config=params.get("OfflineStoreConfig"),
+            throughput_config=params.get("ThroughputConfig"),
+            role_arn=params.get("RoleArn"),
+            description=params.get("Description"),
+            tags=params.get("Tags"),
+        )
+        return self._ok({"FeatureGroupArn": arn})
+
+    def describe_feature_group(self, request: WireRequest) -> WireResponse:
+        """SageMaker.DescribeFeatureGroup"""
+        params = self._params(request, "DescribeFeatureGroup")
+        return self._ok(_backend(request).describe_feature_group(params["FeatureGroupName"]))
+
+    def delete_feature_group(self, request: WireRequest) -> WireResponse:
+        """SageMaker.DeleteFeatureGroup"""
+        params = self._params(request, "DeleteFeatureGroup")
+        _backend(request).delete_feature_group(params["FeatureGroupName"])
+        return self._ok({})
+
+    def update_feature_group(self, request: WireRequest) -> WireResponse:
+        """SageMaker.UpdateFeatureGroup"""
+        params = self._params(request, "UpdateFeatureGroup")
+        arn = _backend(request).update_feature_group(
+            params["FeatureGroupName"],
+            params.get("FeatureAdditions"),
+            params.get("OnlineStoreConfig"),
+            params.get("ThroughputConfig"),
+        )
+        return self._ok({"FeatureGroupArn": arn})
+
+    def list_feature_groups(self, request: WireRequest) -> WireResponse:
+        """SageMaker.ListFeatureGroups (default 10 per page, newest first)."""
+        params = self._params(request, "ListFeatureGroups")
+        summaries = _backend(request).list_feature_groups(
+            name_contains=params.get("NameContains"),
+            status_equals=params.get("FeatureGroupStatusEquals"),
+            offline_status_equals=params.get("OfflineStoreStatusEquals"),
+            created_after=_timestamp(params.get("CreationTimeAfter"), "creationTimeAfter"),
+            created_before=_timestamp(params.get("CreationTimeBefore"), "creationTimeBefore"),
+            sort_by=params.get("SortBy"),
+            sort_order=params.get("SortOrder"),
+        )
+        start = _decode_token(params.get("NextToken"))
+        limit = params.get("MaxResults") or 10
+        page = summaries[start : start + limit]
+        result: dict[str, Any] = {"FeatureGroupSummaries": page}
+        if start + limit < len(summaries):
+            result["NextToken"] = base64.b64encode(str(start + limit).encode()).decode()
+        return self._ok(result)
+
+
+def _timestamp(value: Any, path: str) -> float | None:
+    """A JSON 1.1 timestamp: epoch seconds (what botocore sends) or ISO-8601."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        parsed = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationException(
+            f"1 validation error detected: Value '{value}' at '{path}' failed to satisfy constraint: "
+            "Member must be a timestamp"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+    return parsed.timestamp()
+
+
+def _decode_token(token: Any) -> int:
+    if not token:
+        return 0
+    try:
+        start = int(base64.b64decode(str(token), validate=True).decode())
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        start = -1
+    if start < 0:
+        raise ValidationException(f"Validation Error: The NextToken [{token}] is invalid.")
+    return start
+
+
+runtime_adapter = RuntimeAdapter()
+"""Adapter registered for ``sagemaker-featurestore-runtime``."""
+
+control_adapter = ControlAdapter()
+"""Adapter registered for ``sagemaker`` (feature-group operations only)."""
