@@ -1,0 +1,314 @@
+"""The v3io wire adapter: a :class:`WireRequest` in, a :class:`WireResponse` out.
+
+Streaming functions are dispatched by the ``X-v3io-function`` header (POST and PUT alike;
+``Seek`` and ``SeekShard`` are the same function). Requests without the header reach
+:meth:`V3ioAdapter.unknown_operation`, which answers the object-layer calls v3io-py uses to
+delete a stream (list the directory, DELETE each shard object, DELETE the directory).
+Every failure is v3io's JSON error body; nothing here raises to the caller.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Callable, Mapping
+from urllib.parse import parse_qs, unquote, urlsplit
+from xml.sax.saxutils import escape
+
+from ..core.wire import WireRequest, WireResponse
+from . import validation
+from .exceptions import (
+    JSON_HEADERS,
+    InvalidArgumentException,
+    PermissionDenied,
+    ResourceIsnotStream,
+    ResourceNotFoundException,
+    ResourceNotStreamException,
+    V3ioError,
+)
+from .models import (
+    MAX_SHARD_COUNT,
+    Stream,
+    V3ioContainer,
+    normalize_endpoint,
+    normalize_path,
+    v3io_backend,
+)
+
+Handler = Callable[[WireRequest], WireResponse]
+_Body = Callable[[WireRequest, V3ioContainer, str], WireResponse]
+
+_NO_CONTENT_HEADERS: dict[str, str] = {}
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """Case-insensitive header lookup (``name`` in lower case) for any mapping."""
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _access_key(headers: Mapping[str, str]) -> str | None:
+    """The access key a request authenticates with, or ``None`` if it brings none that
+    parses (``X-v3io-session-key``, or ``Authorization`` as Basic, AWS4 or AWS)."""
+    session_key: str | None = None
+    authorization: str | None = None
+    for key, value in headers.items():
+        lowered = key.lower()
+        if lowered == "x-v3io-session-key":
+            session_key = value
+        elif lowered == "authorization":
+            authorization = value
+    if session_key is not None:
+        return session_key.strip() or None
+    if authorization is None:
+        return None
+    scheme, _, credentials = authorization.strip().partition(" ")
+    credentials = credentials.strip()
+    if scheme == "Basic":
+        try:
+            user_password = base64.b64decode(credentials, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        user, colon, password = user_password.partition(":")
+        return password if colon and user and password else None
+    if scheme.startswith("AWS4-"):
+        start = credentials.find("Credential=")
+        key = credentials[start + 11 :].split("/", 1)[0] if start >= 0 else ""
+        return key or None
+    if scheme == "AWS":
+        key, colon, signature = credentials.partition(":")
+        return key if colon and key and signature else None
+    return None
+
+
+def authenticate(request: WireRequest) -> None:
+    """Raise :class:`PermissionDenied` unless the request carries an accepted key."""
+    key = _access_key(request.headers)
+    allowed = v3io_backend.access_keys
+    if key is None or (allowed is not None and key not in allowed):
+        raise PermissionDenied("a valid X-v3io-session-key or Authorization header is required")
+
+
+def _target(request: WireRequest) -> tuple[V3ioContainer, str]:
+    """The container and the normalised path inside it that the URL names."""
+    parts = normalize_path(unquote(request.path)).split("/", 1)
+    if not parts[0]:
+        raise InvalidArgumentException("the URL names no container")
+    endpoint = normalize_endpoint(request.url)
+    return v3io_backend.container(endpoint, parts[0]), parts[1] if len(parts) > 1 else ""
+
+
+def _join(path: str, stream_name: str | None) -> str:
+    """The URL path plus the body's ``StreamName`` (the docs allow either to name it)."""
+    if not stream_name:
+        return path
+    name = normalize_path(stream_name)
+    return f"{path}/{name}" if path else name
+
+
+def _json(payload: object, status: int = 200) -> WireResponse:
+    return WireResponse(status, json.dumps(payload).encode(), dict(JSON_HEADERS))
+
+
+def _no_content() -> WireResponse:
+    return WireResponse(204, b"", dict(_NO_CONTENT_HEADERS))
+
+
+def _handler(body: _Body) -> Handler:
+    """Authenticate, locate the container, run ``body``; render any v3io error."""
+
+    def handle(request: WireRequest) -> WireResponse:
+        try:
+            authenticate(request)
+            container, path = _target(request)
+            return body(request, container, path)
+        except V3ioError as error:
+            return error.to_wire()
+
+    handle.__name__ = body.__name__
+    handle.__doc__ = body.__doc__
+    return handle
+
+
+# ---------------------------------------------------------------- stream management
+def create_stream(request: WireRequest, container: V3ioContainer, path: str) -> WireResponse:
+    """CreateStream: 204 with an empty body."""
+    body = validation.parse_body(request.body)
+    params = validation.create_stream(body)
+    path = _join(path, validation.optional_str(body, "StreamName"))
+    container.create_stream(path, params.shard_count, params.retention_hours)
+    return _no_content()
+
+
+def describe_stream(request: WireRequest, container: V3ioContainer, path: str) -> WireResponse:
+    """DescribeStream: ``{"ShardCount", "RetentionPeriodHours"}`` (v3io-py sends no body)."""
+    body = validation.parse_body(request.body, required=False)
+    stream = container.stream(_join(path, validation.optional_str(body, "StreamName")))
+    return _json({"ShardCount": stream.shard_count, "RetentionPeriodHours": stream.retention_hours})
+
+
+def update_stream(request: WireRequest, container: V3ioContainer, path: str) -> WireResponse:
+    """UpdateStream: grow the shard count; 204."""
+    body = validation.parse_body(request.body)
+    shard_count = validation.update_stream(body)
+    path = _join(path, validation.optional_str(body, "StreamName"))
+    stream = container.stream(path, ResourceNotStreamException)
+    if shard_count > MAX_SHARD_COUNT:
+        raise InvalidArgumentException(f"ShardCount must be at most {MAX_SHARD_COUNT}")
+    stream.update_shard_count(shard_count)
+    return _no_content()
+
+
+# ---------------------------------------------------------------- records
+def put_records(request: WireRequest, container: V3ioContainer, path: str) -> WireResponse:
+    """PutRecords: 200 with per-record results, failures counted in FailedRecordCount."""
+    if len(request.body) > validation.MAX_BODY_BYTES:
+        raise InvalidArgumentException(f"the body exceeds {validation.MAX_BODY_BYTES} bytes")
+    body = validation.parse_body(request.body)
+    records = validation.put_records(body)
+    stream = container.stream(_join(path, validation.optional_str(body, "StreamName")))
+    results = stream.put(records)
+    # Built by hand: this is the hot path of every producer, and the shape is fixed.
+    failed = 0
+    parts: list[str] = []
+    append = parts.append
+    for result in results:
+        if result is None:
+            failed += 1
+            append('{"ErrorCode":-201326594,"ErrorMessage":"ShardIDOutOfRangeException"}')
+        else:
+            append(f'{{"SequenceNumber":{result[1]},"ShardId":{result[0]}}}')
+    text = f'{{"FailedRecordCount":{failed},"Records":[{",".join(parts)}]}}'
+    return WireResponse(200, text.encode(), dict(JSON_HEADERS))
+
+
+def _shard_target(container: V3ioContainer, path: str, body: dict[str, object]) -> tuple[Stream, int]:
+    """The stream and shard of Seek/GetRecords: the shard path ``<stream>/<shard>``, or the
+    stream path (or its parent plus ``StreamName``) with ``ShardId`` in the body."""
+    resolved = container.resolve(_join(path, validation.optional_str(body, "StreamName")))
+    if resolved.kind == "shard":
+        assert resolved.stream is not None and resolved.shard_id is not None
+        return resolved.stream, resolved.shard_id
+    if resolved.kind == "stream":
+        assert resolved.stream is not None
+        shard_id = validation.optional_int(body, "ShardId")
+        if shard_id is None:
+            raise InvalidArgumentException("the URL names a stream but the body has no ShardId")
+        return resolved.stream, shard_id
+    if resolved.kind == "directory":
+        raise ResourceIsnotStream(f"{container.name}/{path} is not a stream")
+    raise ResourceNotFoundException(f"no stream at {container.name}/{path}")
+
+
+def seek(request: WireRequest, container: V3ioContainer, path: str) -> WireResponse:
+    """Seek / SeekShard: ``{"Location": ...}``."""
+    body = validation.parse_body(request.body)
+    params = validation.seek(body)
+    stream, shard_id = _shard_target(container, path, body)
+    location = stream.seek(
+        shard_id, params.seek_type, sequence_number=params.sequence_number, timestamp_ns=params.timestamp_ns
+    )
+    return _json({"Location": location})
+
+
+def get_records(request: WireRequest, container: V3ioContainer, path: str) -> WireResponse:
+    """GetRecords: records from a Location, with NextLocation and how far behind it is."""
+    body = validation.parse_body(request.body)
+    params = validation.get_records(body)
+    stream, shard_id = _shard_target(container, path, body)
+    result = stream.get_records(shard_id, params.location, params.limit)
+    records = []
+    for sequence, record in result.records:
+        entry: dict[str, object] = {
+            "ArrivalTimeSec": record.arrival_ns // 1_000_000_000,
+            "ArrivalTimeNSec": record.arrival_ns % 1_000_000_000,
+            "SequenceNumber": sequence,
+        }
+        # Keys the producer did not give are left out, as in the docs' example.
+        if record.client_info is not None:
+            entry["ClientInfo"] = record.client_info
+        if record.partition_key is not None:
+            entry["PartitionKey"] = record.partition_key
+        entry["Data"] = record.data
+        records.append(entry)
+    return _json(
+        {
+            "NextLocation": result.next_location,
+            "MSecBehindLatest": result.msec_behind_latest,
+            "RecordsBehindLatest": result.records_behind_latest,
+            "Records": records,
+        }
+    )
+
+
+# ---------------------------------------------------------------- object layer (deletion)
+def _listing(container: V3ioContainer, directory: str) -> WireResponse:
+    objects, prefixes = container.list_directory(directory)
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        "<ListBucketResult>",
+        f"<Name>{escape(container.name)}</Name>",
+        "<NextMarker></NextMarker>",
+        "<MaxKeys>1000</MaxKeys>",
+    ]
+    lines += [f"<Contents><Key>{escape(key)}</Key><Size>0</Size></Contents>" for key in objects]
+    lines += [f"<CommonPrefixes><Prefix>{escape(prefix)}</Prefix></CommonPrefixes>" for prefix in prefixes]
+    lines += ["<IsTruncated>false</IsTruncated>", "</ListBucketResult>"]
+    return WireResponse(200, "\n".join(lines).encode(), {"Content-Type": "application/xml"})
+
+
+def _object_request(request: WireRequest) -> WireResponse:
+    """A request without ``X-v3io-function``: directory listing (GET) or DELETE."""
+    try:
+        authenticate(request)
+        container, path = _target(request)
+        method = request.method.upper()
+        if method == "GET":
+            prefix = parse_qs(request.query).get("prefix")
+            directory = normalize_path(_join(path, prefix[0] if prefix else None))
+            return _listing(container, directory)
+        if method == "DELETE":
+            container.delete(path)
+            return _no_content()
+        raise InvalidArgumentException(
+            f"{method} without an X-v3io-function header is not supported by the mock"
+        )
+    except V3ioError as error:
+        return error.to_wire()
+
+
+class V3ioAdapter:
+    """The dispatcher's entry point for ``service="v3io"``."""
+
+    def __init__(self) -> None:
+        self.operations: Mapping[str, Handler] = {
+            "CreateStream": _handler(create_stream),
+            "DescribeStream": _handler(describe_stream),
+            "UpdateStream": _handler(update_stream),
+            "PutRecords": _handler(put_records),
+            "Seek": _handler(seek),
+            "SeekShard": _handler(seek),
+            "GetRecords": _handler(get_records),
+        }
+
+    def unknown_operation(self, request: WireRequest) -> WireResponse:
+        """No function header: the object layer; any other function: InvalidArgumentException
+        (the mock implements the streaming functions only, not KV or object functions)."""
+        if not request.operation:
+            return _object_request(request)
+        try:
+            authenticate(request)
+            raise InvalidArgumentException(f"X-v3io-function {request.operation!r} is not implemented")
+        except V3ioError as error:
+            return error.to_wire()
+
+
+adapter = V3ioAdapter()
+"""Registered in ``mock_putrecord.services`` for service key ``"v3io"``."""
+
+
+def endpoint_of(url: str) -> str:
+    """The state key of the endpoint a URL points at."""
+    return normalize_endpoint(urlsplit(url).netloc or url)
