@@ -75,6 +75,8 @@ class Validator:
     :param java_package: the Java package AWS prints for structure list items, e.g.
         ``com.amazonaws.kinesis.v20131202``.
     :param enum_order: per shape name, enum values in the order AWS prints them.
+    :param required: per structure shape name, members the service requires even where
+        the installed botocore model (which changes between releases) does not say so.
     """
 
     def __init__(
@@ -83,9 +85,11 @@ class Validator:
         member_order: Mapping[str, Sequence[str]] | None = None,
         java_package: str = "",
         enum_order: Mapping[str, Sequence[str]] | None = None,
+        required: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self._service_name = service_name
         self._enum_order = dict(enum_order or {})
+        self._required = dict(required or {})
         self._member_order = dict(member_order or {})
         self._java_package = java_package
         self._plans: dict[str, _Node] = {}
@@ -118,7 +122,7 @@ class Validator:
                 order = self._member_order.get(shape.name, ())
             names = [n for n in order if n in shape.members]
             names += [n for n in shape.members if n not in names]
-            required = set(shape.required_members)
+            required = set(shape.required_members) | set(self._required.get(shape.name, ()))
             node.members = [(n, self._compile(shape.members[n]), n in required) for n in names]
             node.member_str = f"{self._java_package}.{shape.name}@c965e310"
         elif shape.type_name == "list":

@@ -20,6 +20,8 @@ from ..core.validation import (
     ValidationException,
     Validator,
     decode_blob,
+    format_validation_errors,
+    lower_first,
 )
 from ..core.wire import WireRequest, WireResponse, new_request_id
 from .exceptions import NotImplementedByMock, RequestEntityTooLarge
@@ -53,6 +55,22 @@ VALIDATOR = Validator(
     java_package="com.amazonaws.kinesis.v20131202",
     enum_order={
         "ShardIteratorType": ["AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP", "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"],
+    },
+    # What the service requires, whatever the installed botocore release's model says.
+    required={
+        "PutRecordInput": ["Data", "PartitionKey"],
+        "PutRecordsRequestEntry": ["Data", "PartitionKey"],
+        "PutRecordsInput": ["Records"],
+        "CreateStreamInput": ["StreamName"],
+        "GetShardIteratorInput": ["ShardId", "ShardIteratorType"],
+        "GetRecordsInput": ["ShardIterator"],
+        "SplitShardInput": ["ShardToSplit", "NewStartingHashKey"],
+        "MergeShardsInput": ["ShardToMerge", "AdjacentShardToMerge"],
+        "UpdateShardCountInput": ["TargetShardCount", "ScalingType"],
+        "AddTagsToStreamInput": ["Tags"],
+        "RemoveTagsFromStreamInput": ["TagKeys"],
+        "IncreaseStreamRetentionPeriodInput": ["RetentionPeriodHours"],
+        "DecreaseStreamRetentionPeriodInput": ["RetentionPeriodHours"],
     },
 )
 
@@ -123,6 +141,12 @@ def handler(operation: str) -> Callable[[Callable[[WireRequest, dict[str, Any]],
                 return func(request, params)
             except ServiceError as error:
                 return error_response(error)
+            except (KeyError, TypeError, ValueError) as bug:
+                # A member the installed botocore model calls optional but the operation
+                # needs; answer like AWS's validator rather than with a traceback.
+                return error_response(ValidationException(format_validation_errors([
+                    f"Value null at '{lower_first(str(bug).strip(chr(39)))}' failed to satisfy "
+                    "constraint: Member must not be null"])))
 
         OPERATIONS[operation] = handle
         return handle
