@@ -1,0 +1,94 @@
+"""Interception: which requests the hook answers, the network guard, early clients."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import boto3
+import botocore.session
+import pytest
+
+from mock_putrecord import UnmockedRequestError, mock_putrecord, patch_client
+
+
+def test_unmocked_aws_service_fails_clearly_without_network() -> None:
+    with mock_putrecord():
+        client = boto3.client("sqs", region_name="us-east-1")
+        with pytest.raises(UnmockedRequestError, match="nothing in this process answered POST https://sqs"):
+            client.list_queues()
+
+
+def test_passthrough_lets_unmocked_requests_reach_the_sender(monkeypatch: pytest.MonkeyPatch) -> None:
+    sent = []
+
+    def fake_send(self, request):  # stands in for the network
+        sent.append(request.url)
+        raise ConnectionAbortedError("stopped in the test")
+
+    from mock_putrecord.core import interception
+
+    monkeypatch.setattr(interception, "_real_send", fake_send)
+    with mock_putrecord(passthrough=True):
+        client = boto3.client("sqs", region_name="us-east-1",
+                              config=botocore.config.Config(retries={"max_attempts": 1}))
+        with pytest.raises(Exception):
+            client.list_queues()
+    assert sent and sent[0].startswith("https://sqs.us-east-1.amazonaws.com")
+
+
+def test_patch_client_is_idempotent_and_does_not_double_store() -> None:
+    with mock_putrecord() as mock:
+        client = boto3.client("kinesis", region_name="us-east-1")
+        patch_client(client)
+        patch_client(client)
+        client.create_stream(StreamName="s", ShardCount=1)
+        client.put_record(StreamName="s", Data=b"once", PartitionKey="k")
+        assert mock.kinesis.data("s") == [b"once"]
+
+
+def test_default_session_created_before_import_is_intercepted() -> None:
+    script = textwrap.dedent(
+        """
+        import boto3
+        boto3.setup_default_session(region_name="us-east-1")   # before mock_putrecord is imported
+        early = boto3.DEFAULT_SESSION
+        from mock_putrecord import mock_putrecord
+        with mock_putrecord() as mock:
+            assert boto3.DEFAULT_SESSION is early                # registered on, not replaced
+            client = boto3.client("kinesis")
+            client.create_stream(StreamName="s", ShardCount=1)
+            client.put_record(StreamName="s", Data=b"x", PartitionKey="k")
+            assert mock.kinesis.data("s") == [b"x"]
+        print("ok")
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_client_created_before_import_needs_patch_client() -> None:
+    script = textwrap.dedent(
+        """
+        import boto3
+        from botocore.config import Config
+        early = boto3.client("kinesis", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+        from mock_putrecord import mock_putrecord, patch_client, UnmockedRequestError
+        with mock_putrecord() as mock:
+            try:
+                early.list_streams()
+            except UnmockedRequestError:
+                print("guarded")
+            patch_client(early)
+            early.create_stream(StreamName="s", ShardCount=1)
+            print(early.list_streams()["StreamNames"])
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["guarded", "['s']"], result.stderr
+
+
+def test_hook_is_a_no_op_when_inactive() -> None:
+    from mock_putrecord.core.interception import before_send
+
+    assert before_send(request=object(), event_name="before-send.kinesis.PutRecords") is None  # type: ignore[arg-type]
