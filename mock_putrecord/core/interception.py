@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, cast
 from urllib.parse import urlsplit
 
 import botocore.endpoint
@@ -63,8 +63,10 @@ class _RawBody:
 class MockAWSResponse(AWSResponse):
     """An ``AWSResponse`` whose body is already in memory (sync and async clients)."""
 
+    _content: bytes | None
+
     @property
-    def content(self) -> Any:
+    def content(self) -> bytes:
         if self._content is None:
             self._content = _AwaitableBytes(b"".join(self.raw.stream()))
         return self._content
@@ -72,7 +74,9 @@ class MockAWSResponse(AWSResponse):
 
 def to_aws_response(url: str, response: WireResponse) -> MockAWSResponse:
     """Wrap a :class:`WireResponse` for botocore."""
-    return MockAWSResponse(url, response.status, response.headers, _RawBody(response.body))
+    # AWSResponse copies the headers into its case-insensitive HeadersDict; any mapping does.
+    headers = cast(Any, response.headers)
+    return MockAWSResponse(url, response.status, headers, _RawBody(response.body))
 
 
 def _body_bytes(request: AWSPreparedRequest) -> bytes:
@@ -117,7 +121,7 @@ def build_wire_request(request: AWSPreparedRequest, service: str, operation: str
         url=url,
         path=split.path,
         query=split.query,
-        headers=request.headers,
+        headers=cast("Mapping[str, str]", request.headers),
         body=_body_bytes(request),
         service=service,
         operation=operation,
@@ -126,10 +130,12 @@ def build_wire_request(request: AWSPreparedRequest, service: str, operation: str
     )
 
 
-def before_send(request: AWSPreparedRequest, event_name: str = "", **_: Any) -> AWSResponse | None:
+def before_send(request: AWSPreparedRequest, event_name: str = "", **kwargs: Any) -> AWSResponse | None:
     """botocore ``before-send`` handler: answer mocked services, ignore the rest."""
     if not settings.active or getattr(request, _SEEN, False):
         return None
+    if _aio_real_send is None and "aiobotocore.endpoint" in sys.modules:
+        guard_network()  # aiobotocore was imported after the mock started
     _, _, rest = event_name.partition(".")
     service, _, operation = rest.partition(".")
     if not dispatch.is_mocked_service(service):
@@ -177,7 +183,7 @@ def patch_client(client_or_session: Any) -> None:
 
 
 # ---------------------------------------------------------------- the network guard
-_real_send = botocore.endpoint.Endpoint._send
+_real_send = getattr(botocore.endpoint.Endpoint, "_send")
 _aio_real_send: Any = None
 
 
@@ -204,7 +210,7 @@ def _unmocked_message(request: AWSPreparedRequest) -> str:
 def guard_network() -> None:
     """Refuse to send botocore requests that no mock answered (while a mock is active)."""
     global _aio_real_send
-    botocore.endpoint.Endpoint._send = _guarded_send  # type: ignore[method-assign]
+    setattr(botocore.endpoint.Endpoint, "_send", _guarded_send)
     aio_endpoint = sys.modules.get("aiobotocore.endpoint")
     if aio_endpoint is not None and _aio_real_send is None:
         _aio_real_send = aio_endpoint.AioEndpoint._send
@@ -214,7 +220,7 @@ def guard_network() -> None:
 def unguard_network() -> None:
     """Undo :func:`guard_network`."""
     global _aio_real_send
-    botocore.endpoint.Endpoint._send = _real_send  # type: ignore[method-assign]
+    setattr(botocore.endpoint.Endpoint, "_send", _real_send)
     aio_endpoint = sys.modules.get("aiobotocore.endpoint")
     if aio_endpoint is not None and _aio_real_send is not None:
         aio_endpoint.AioEndpoint._send = _aio_real_send
