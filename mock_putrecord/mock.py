@@ -5,7 +5,9 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, ParamSpec, TypeVar, 
 
 from .core.activation import Activation
 from .core.backends import reset_all
-from .core.clock import clock
+from .core.clock import clock, time_is_patched
+from .core.faults import FaultInjector, faults
+from .core.settings import settings
 
 if TYPE_CHECKING:
     from .featurestore.view import FeatureStoreView
@@ -29,6 +31,9 @@ class MockPutRecord(Activation):
     :param account_id: the 12-digit account every request is attributed to.
     :param passthrough: let requests for AWS services that nothing mocks go to the
         network instead of failing with :class:`~mock_putrecord.UnmockedRequestError`.
+    :param shard_throughput: enforce Kinesis's per-shard write limits (1 MiB/s and 1,000
+        records/s). Time becomes virtual: it stands still unless the test calls
+        :meth:`advance` (or moves freezegun's or time-machine's clock, if one is active).
     """
 
     def __init__(
@@ -37,10 +42,22 @@ class MockPutRecord(Activation):
         region: str | None = None,
         account_id: str = "123456789012",
         passthrough: bool = False,
+        shard_throughput: bool = False,
     ) -> None:
         if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
         super().__init__(region=region, account_id=account_id, passthrough=passthrough)
+        self.shard_throughput = shard_throughput
+
+    def _apply_extra_settings(self) -> None:
+        settings.shard_throughput = self.shard_throughput
+        if self.shard_throughput and not clock.is_virtual and not time_is_patched():
+            clock.freeze()
+
+    @property
+    def faults(self) -> FaultInjector:
+        """Scripted errors, seeded per-record failures, and the log of calls."""
+        return faults
 
     @property
     def kinesis(self) -> KinesisView:
@@ -76,6 +93,7 @@ class MockPutRecord(Activation):
 
     def _on_outermost_stop(self) -> None:
         clock.use_real_time()
+        settings.shard_throughput = False
 
 
 @overload
@@ -97,6 +115,7 @@ def mock_putrecord(
     region: str | None = None,
     account_id: str = "123456789012",
     passthrough: bool = False,
+    shard_throughput: bool = False,
 ) -> MockPutRecord: ...
 
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 from . import interception
 from .backends import reset_all
 from .environment import EnvironmentPatch
+from .settings import settings
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -102,7 +103,7 @@ class Activation:
                 return
             for hook in reversed(_stop_hooks):
                 hook()
-            interception.settings.active = False
+            settings.active = False
             interception.unguard_network()
             reset_all()
             self._on_outermost_stop()
@@ -113,11 +114,14 @@ class Activation:
         return self._depth > 0
 
     def _apply_settings(self) -> None:
-        settings = interception.settings
         settings.account_id = self.account_id
         settings.default_region = self.default_region
         settings.passthrough = self.passthrough
+        self._apply_extra_settings()
         settings.active = True
+
+    def _apply_extra_settings(self) -> None:
+        """Subclass hook: copy further options into the active settings."""
 
     @property
     def default_region(self) -> str:

@@ -5,6 +5,7 @@ freezegun and time-machine, which patch it, are honoured.
 """
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -44,6 +45,15 @@ class Clock:
         """Return to real time."""
         with self._lock:
             self._virtual = None
+
+
+def time_is_patched() -> bool:
+    """True while freezegun or time-machine controls ``time.time()`` (then the mock
+    follows their clock instead of freezing its own)."""
+    if getattr(time.time, "__module__", "") == "freezegun.api":
+        return True
+    time_machine = sys.modules.get("time_machine")
+    return bool(time_machine is not None and getattr(time_machine, "coordinates_stack", None))
 
 
 clock = Clock()

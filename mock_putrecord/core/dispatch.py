@@ -12,6 +12,8 @@ import threading
 from dataclasses import dataclass
 from typing import Callable, Mapping, Protocol
 
+from .errors import ServiceError
+from .faults import CallRecord, faults
 from .wire import WireRequest, WireResponse
 
 Handler = Callable[[WireRequest], WireResponse]
@@ -26,6 +28,10 @@ class ServiceAdapter(Protocol):
     def unknown_operation(self, request: WireRequest) -> WireResponse | None:
         """Answer an operation the mock does not implement, or ``None`` to leave it to
         whatever else answers requests for this service (moto, say)."""
+        ...
+
+    def render_error(self, error: ServiceError) -> WireResponse:
+        """Render an error in the service's wire format (used for injected faults)."""
         ...
 
 
@@ -69,11 +75,49 @@ def is_mocked_service(service: str) -> bool:
 
 
 def dispatch(request: WireRequest) -> WireResponse | None:
-    """Answer ``request``, or return ``None`` when no mocked operation claims it."""
+    """Answer ``request``, or return ``None`` when no mocked operation claims it.
+
+    Scripted faults (``mock.faults.fail_next``) are answered here, before the handler,
+    and every answered call is logged in ``mock.faults.calls``.
+    """
     adapter = adapter_for(request.service)
     if adapter is None:
         return None
     handler = adapter.operations.get(request.operation)
     if handler is None:
-        return adapter.unknown_operation(request)
-    return handler(request)
+        response = adapter.unknown_operation(request)
+        if response is None:
+            return None
+        _log(request, response, injected=False)
+        return response
+    scripted = faults.take_scripted(request.service, request.operation)
+    if scripted is not None:
+        response = adapter.render_error(scripted)
+        _log(request, response, injected=True)
+        return response
+    response = handler(request)
+    _log(request, response, injected=False)
+    return response
+
+
+def _log(request: WireRequest, response: WireResponse, injected: bool) -> None:
+    code = error_code_of(response) if response.status >= 300 else None
+    faults.note_call(CallRecord(request.service, request.operation, request.attempt, response.status, code, injected))
+
+
+def error_code_of(response: WireResponse) -> str | None:
+    """The error code an error response carries (header or JSON body)."""
+    headers = response.headers
+    header = headers.get("x-amzn-ErrorType") or headers.get("X-Amzn-ErrorType")
+    if header:
+        return header.split(":", 1)[0]
+    try:
+        import json
+
+        body = json.loads(response.body) if response.body else {}
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    code = body.get("__type") or body.get("code") or body.get("ErrorCode")
+    return str(code).rsplit("#", 1)[-1] if code is not None else None

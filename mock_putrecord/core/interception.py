@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Any, Callable, Mapping, cast
+from typing import Any, Mapping, cast
 from urllib.parse import urlsplit
 
 import botocore.endpoint
@@ -19,23 +19,13 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
 from . import dispatch
 from .errors import UnmockedRequestError
+from .settings import settings
 from .wire import WireRequest, WireResponse
 
 _UNIQUE_ID = "mock_putrecord.before_send"
 _SEEN = "_mock_putrecord_seen"
 
 
-class _Settings:
-    """What the hook needs to know about the innermost active mock."""
-
-    active = False
-    account_id = "123456789012"
-    default_region = "us-east-1"
-    passthrough = False
-    on_request: Callable[[WireRequest, Any], None] | None = None
-
-
-settings = _Settings()
 
 
 class _AwaitableBytes(bytes):
@@ -142,9 +132,9 @@ def before_send(request: AWSPreparedRequest, event_name: str = "", **kwargs: Any
         return None
     setattr(request, _SEEN, True)  # a client patched twice must not store a record twice
     wire = build_wire_request(request, service, operation)
-    hook = settings.on_request
-    if hook is not None:
-        hook(wire, request)
+    retries = (getattr(request, "context", None) or {}).get("retries")
+    if retries:
+        wire.attempt = retries.get("attempt", 1)
     response = dispatch.dispatch(wire)
     if response is None:
         setattr(request, _SEEN, False)

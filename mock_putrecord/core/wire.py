@@ -28,6 +28,8 @@ class WireRequest:
     """The operation name, e.g. ``PutRecords``."""
     region: str
     account_id: str
+    attempt: int = 1
+    """botocore's attempt number (2 and up for retries)."""
 
 
 @dataclass

@@ -11,6 +11,8 @@ from typing import Any, Iterable, NamedTuple, Sequence
 
 from ..core.backends import BackendDict
 from ..core.clock import clock
+from ..core.faults import FailedRecord, faults
+from ..core.settings import settings
 from ..core.validation import ValidationException
 from . import iterators
 from .exceptions import (
@@ -22,6 +24,7 @@ from .exceptions import (
 )
 from .sequence import parse_sequence, resolve_shard_id, shard_id_name
 from .shards import HASH_KEY_MAX, Shard, StoredRecord, even_ranges
+from .throughput import ShardBudget
 
 DEFAULT_RETENTION_HOURS = 24
 MAX_RETENTION_HOURS = 8760
@@ -55,6 +58,9 @@ class Stream:
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _open: list[Shard] = field(default_factory=list, repr=False)
     _open_starts: list[int] = field(default_factory=list, repr=False)
+    seen_by_test: bool = field(default=False, repr=False)
+    """Set when a test declared or inspected the stream through ``mock.kinesis`` (the
+    pytest plugin's opt-in check reports records put to streams that are not)."""
 
     @property
     def arn(self) -> str:
@@ -110,6 +116,10 @@ def parse_explicit_hash_key(text: str) -> int:
             f"Specified value was {text}"
         )
     return value
+
+
+PutResult = tuple[Shard, "int | None", "str | None", "str | None"]
+INTERNAL_FAILURE_MESSAGE = "Internal service failure."
 
 
 class PutEntry(NamedTuple):
@@ -296,12 +306,14 @@ class KinesisBackend:
     # ------------------------------------------------------------ puts
     def put_records(self, name: str | None, arn: str | None,
                     entries: Sequence[tuple[bytes, str, str | None]],
-                    single: bool = False) -> tuple[Stream, list[tuple[Shard, int]]]:
+                    single: bool = False) -> tuple[Stream, list[PutResult]]:
         """PutRecords/PutRecord: route and store every entry, all or nothing.
 
         Validation that rejects the whole request (record size, request size, hash key
-        range) happens before anything is stored. ``single`` is True for PutRecord.
-        Returns the stream and, per entry, (shard, sequence number).
+        range) happens before anything is stored; then each record is stored unless the
+        shard is over its throughput limit or a fault is injected for it, in which case
+        it fails alone. ``single`` is True for PutRecord. Returns the stream and, per
+        entry, ``(shard, sequence number, None, None)`` or ``(shard, None, code, message)``.
         """
         stream = self._writable(name, arn)
         routing: list[int] = []
@@ -325,17 +337,43 @@ class KinesisBackend:
         if not single and total > MAX_REQUEST_BYTES:
             raise InvalidArgumentException("Records size exceeds 5 MB limit")
         now = clock.now()
-        results: list[tuple[Shard, int]] = []
+        operation = "PutRecord" if single else "PutRecords"
+        limited = settings.shard_throughput
+        injecting = faults.record_faults_enabled
+        results: list[PutResult] = []
         with stream.lock:
             counters = stream.counters
             route = stream.route
-            for (data, key, explicit), hash_key in zip(entries, routing):
+            for index, ((data, key, explicit), hash_key) in enumerate(zip(entries, routing)):
                 shard = route(hash_key)
+                if injecting or limited:
+                    failure = self._record_failure(stream, shard, operation, len(data) + len(key), now)
+                    if failure is not None:
+                        code, message = failure
+                        faults.note_failed_record(FailedRecord("kinesis", stream.name, index, code, message))
+                        results.append((shard, None, code, message))
+                        continue
                 group = shard.group
                 seq_ix = counters[group]
                 counters[group] = seq_ix + 1
-                results.append((shard, shard.append(data, key, seq_ix, now, explicit)))
+                results.append((shard, shard.append(data, key, seq_ix, now, explicit), None, None))
         return stream, results
+
+    def _record_failure(self, stream: Stream, shard: Shard, operation: str, size: int,
+                        now: float) -> tuple[str, str] | None:
+        """Why this record fails (injected fault or shard over its limit), if it does."""
+        code = faults.record_fault("kinesis", operation)
+        if code is None and settings.shard_throughput:
+            if shard.budget is None:
+                shard.budget = ShardBudget(now)
+            if not shard.budget.try_take(size, now):
+                code = "ProvisionedThroughputExceededException"
+        if code is None:
+            return None
+        if code == "ProvisionedThroughputExceededException":
+            return code, (f"Rate exceeded for shard {shard.shard_id} in stream {stream.name} "
+                          f"under account {self.account_id}.")
+        return code, INTERNAL_FAILURE_MESSAGE
 
     def check_sequence_for_ordering(self, name: str | None, arn: str | None, ordering: str) -> None:
         """PutRecord's ``SequenceNumberForOrdering`` must be a sequence number AWS could

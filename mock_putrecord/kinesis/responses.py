@@ -15,6 +15,7 @@ import sys
 from typing import Any, Callable, Mapping
 
 from ..core.errors import ServiceError
+from ..core.faults import error_class
 from ..core.validation import (
     SerializationException,
     ValidationException,
@@ -394,7 +395,9 @@ def put_record(request: WireRequest, params: dict[str, Any]) -> WireResponse:
     if ordering is not None:
         backend.check_sequence_for_ordering(name, arn, ordering)
     entry = (params["Data"], params["PartitionKey"], params.get("ExplicitHashKey"))
-    _, [(shard, sequence)] = backend.put_records(name, arn, [entry], single=True)
+    _, [(shard, sequence, code, message)] = backend.put_records(name, arn, [entry], single=True)
+    if code is not None:
+        raise error_class(code, 500 if code == "InternalFailure" else 400)(message or "")
     return ok(b'{"SequenceNumber":"%d","ShardId":"%s"}' % (sequence, shard.shard_id.encode()))
 
 
@@ -463,13 +466,15 @@ def put_records(request: WireRequest) -> WireResponse:
         _, results = _backend(request).put_records(name, arn, entries)
     except ServiceError as error:
         return error_response(error)
-    body = (
-        b'{"FailedRecordCount":0,"Records":['
-        + b",".join([b'{"SequenceNumber":"%d","ShardId":"%s"}' % (seq, shard.shard_id.encode())
-                     for shard, seq in results])
-        + b"]}"
-    )
-    return ok(body)
+    failed = 0
+    parts = []
+    for shard, sequence, code, message in results:
+        if code is None:
+            parts.append(b'{"SequenceNumber":"%d","ShardId":"%s"}' % (sequence, shard.shard_id.encode()))
+        else:
+            failed += 1
+            parts.append(json.dumps({"ErrorCode": code, "ErrorMessage": message}).encode())
+    return ok(b'{"FailedRecordCount":%d,"Records":[%s]}' % (failed, b",".join(parts)))
 
 
 OPERATIONS["PutRecords"] = put_records
@@ -480,6 +485,9 @@ class KinesisAdapter:
     """What the dispatcher calls for service ``kinesis``."""
 
     operations: Mapping[str, Handler] = OPERATIONS
+
+    def render_error(self, error: ServiceError) -> WireResponse:
+        return error_response(error)
 
     def unknown_operation(self, request: WireRequest) -> WireResponse:
         return error_response(NotImplementedByMock(

@@ -6,6 +6,7 @@ from array import array
 from bisect import bisect_left
 from typing import NamedTuple
 
+from .throughput import ShardBudget
 from .sequence import CLOSED_SEQ_IX, make_sequence, shard_base, shard_id_name
 
 HASH_KEY_MAX = (1 << 128) - 1
@@ -34,7 +35,7 @@ class Shard:
     __slots__ = (
         "index", "shard_id", "start_hash", "end_hash", "parent_id", "adjacent_parent_id",
         "create_secs", "base", "group", "closed_seq_secs", "child_ids",
-        "data", "keys", "seq_ix", "arrivals", "explicit_keys",
+        "data", "keys", "seq_ix", "arrivals", "explicit_keys", "budget",
     )
 
     def __init__(
@@ -62,6 +63,7 @@ class Shard:
         self.seq_ix = array("q")
         self.arrivals = array("d")
         self.explicit_keys: dict[int, str] = {}  # rare, so a sparse map by position
+        self.budget: ShardBudget | None = None  # created when throughput limits are on
 
     # ------------------------------------------------------------ state
     @property

@@ -33,11 +33,15 @@ class KinesisView:
     ) -> Stream:
         """Create an ACTIVE stream (``on_demand=True``: 4 shards, as AWS starts them)."""
         mode = "ON_DEMAND" if on_demand else "PROVISIONED"
-        return self.backend(region, account_id).create_stream(name, shard_count, mode)
+        stream = self.backend(region, account_id).create_stream(name, shard_count, mode)
+        stream.seen_by_test = True
+        return stream
 
     def stream(self, name: str, *, region: str | None = None, account_id: str | None = None) -> Stream:
         """A stream by name (``ResourceNotFoundException`` if there is none)."""
-        return self.backend(region, account_id).get_stream(name)
+        stream = self.backend(region, account_id).get_stream(name)
+        stream.seen_by_test = True
+        return stream
 
     def stream_names(self, *, region: str | None = None, account_id: str | None = None) -> list[str]:
         """The names of the streams, sorted."""
@@ -57,8 +61,8 @@ class KinesisView:
     ) -> list[StoredRecord]:
         """Stored records of a stream (or one shard), by shard then sequence number,
         including records past the retention period."""
-        backend = self.backend(region, account_id)
-        return backend.records(backend.get_stream(name), shard_id)
+        stream = self.stream(name, region=region, account_id=account_id)
+        return self.backend(region, account_id).records(stream, shard_id)
 
     def records_by_shard(
         self, name: str, *, region: str | None = None, account_id: str | None = None
@@ -85,8 +89,9 @@ class KinesisView:
     ) -> list[tuple[str, str]]:
         """Put ``(data, partition_key)`` pairs as PutRecords would, without boto3.
 
-        :returns: ``(shard_id, sequence_number)`` per record, in order.
+        :returns: ``(shard_id, sequence_number)`` per record, in order (``"None"`` for a
+            record that failed under throughput limits or an injected fault).
         """
         entries = [(data, key, None) for data, key in records]
         _, results = self.backend(region, account_id).put_records(name, None, entries)
-        return [(shard.shard_id, str(sequence)) for shard, sequence in results]
+        return [(shard.shard_id, str(sequence)) for shard, sequence, _, _ in results]
