@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m mock_putrecord", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="run a producer and consumer against the in-memory mock")
+    from .server import cli as server_cli
+
+    server_cli.add_arguments(commands.add_parser("serve", help=server_cli.DESCRIPTION))
     return parser
 
 
@@ -45,6 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "demo":
         return demo()
+    if args.command == "serve":
+        from .server.cli import serve
+
+        return serve(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -1,0 +1,185 @@
+"""``MockServer``: the in-memory services over HTTP, on a background thread."""
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from ..mock import MockPutRecord
+from .httpd import MockHTTPServer
+from .routing import RoutingDefaults
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+STOP_GRACE_SECONDS = 5.0
+"""How long ``stop()`` lets requests in flight finish before it closes their connections."""
+
+
+class MockServer:
+    """Serve the mocked Kinesis, Feature Store and v3io APIs over HTTP from this process.
+
+    While running, the server holds an activation of ``mock`` (a
+    :class:`~mock_putrecord.MockPutRecord`; a new ``mock_putrecord()`` if none is given).
+    Activations are reference-counted, so the server shares its state with every other
+    activation in the process: a test can produce from a subprocess through :attr:`url`
+    and read the records back through ``server.mock.kinesis`` (or through its own
+    ``with mock_putrecord() as mock:`` around the server). If the server's activation is
+    the outermost one, ``start()`` begins with empty state and ``stop()`` clears it.
+
+    Usable as a context manager (``with``/``async with``) or through ``start()``/``stop()``::
+
+        with MockServer() as server:
+            subprocess.run([...], env={..., "ENDPOINT": server.url})
+            server.mock.kinesis.records("my-stream")
+
+    Requests are attributed to the mock's ``account_id`` and to the region of their SigV4
+    credential scope (else the mock's default region). Inside the serving process, boto3
+    clients never reach the socket while a mock is active: they are answered in-process
+    by the same backends, so they see the same state either way.
+
+    :param host: the address to bind; keep the default loopback address unless other
+        machines must reach the server.
+    :param port: the TCP port; ``0`` lets the system pick a free one (see :attr:`port`).
+    :param mock: the activation whose options (account, default region) the server uses.
+    :param v3io_endpoint: ``host:port`` under which v3io state is kept, e.g.
+        ``"v3io-webapi:8081"`` to share it with in-process v3io clients of that endpoint;
+        by default the server's own address (:attr:`v3io_endpoint`), whatever host name
+        clients use to reach it.
+    :param log_requests: log one line per request on the ``mock_putrecord.server`` logger.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        mock: MockPutRecord | None = None,
+        v3io_endpoint: str | None = None,
+        log_requests: bool = False,
+    ) -> None:
+        self._host = host
+        self._requested_port = port
+        self._mock = mock if mock is not None else MockPutRecord()
+        self._v3io_endpoint = v3io_endpoint
+        self._log_requests = log_requests
+        self._httpd: MockHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ properties
+    @property
+    def mock(self) -> MockPutRecord:
+        """The activation handle: ``server.mock.kinesis``, ``.featurestore``, ``.v3io``."""
+        return self._mock
+
+    @property
+    def is_running(self) -> bool:
+        """True between ``start()`` and ``stop()``."""
+        return self._httpd is not None
+
+    @property
+    def host(self) -> str:
+        """The bound address (as given: ``127.0.0.1``, ``::1``, ...)."""
+        return self._running().server_address[0]  # type: ignore[return-value]
+
+    @property
+    def port(self) -> int:
+        """The bound TCP port (the one the system picked when ``port=0``)."""
+        return int(self._running().server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The endpoint URL to give clients, e.g. ``http://127.0.0.1:49152``."""
+        return f"http://{self._running().authority}"
+
+    @property
+    def v3io_endpoint(self) -> str:
+        """The ``host:port`` key of the v3io state written through this server."""
+        return self._running().defaults.v3io_endpoint or self._running().authority
+
+    def _running(self) -> MockHTTPServer:
+        httpd = self._httpd
+        if httpd is None:
+            raise RuntimeError("the mock_putrecord server is not running; call start() first")
+        return httpd
+
+    # ------------------------------------------------------------ start / stop
+    def start(self) -> Self:
+        """Activate the mock, bind the socket and serve on a background thread.
+
+        :returns: ``self``, so ``server = MockServer().start()`` works.
+        :raises RuntimeError: if the server is already running.
+        :raises OSError: if the address cannot be bound (the activation is undone).
+        """
+        with self._lock:
+            if self._httpd is not None:
+                raise RuntimeError("the mock_putrecord server is already running")
+            self._mock.start()
+            try:
+                defaults = RoutingDefaults(
+                    account_id=self._mock.account_id,
+                    default_region=self._mock.default_region,
+                    v3io_endpoint=self._v3io_endpoint,
+                )
+                httpd = MockHTTPServer((self._host, self._requested_port), defaults, log_requests=self._log_requests)
+            except BaseException:
+                self._mock.stop()
+                raise
+            if defaults.v3io_endpoint is None:
+                defaults.v3io_endpoint = httpd.authority
+            thread = threading.Thread(
+                target=httpd.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"mock_putrecord-server-{httpd.authority}",
+                daemon=True,
+            )
+            thread.start()
+            self._httpd, self._thread = httpd, thread
+        return self
+
+    def stop(self) -> None:
+        """Stop accepting, let requests in flight finish (up to a few seconds), close every
+        connection, then end the server's activation.
+
+        :raises RuntimeError: if the server is not running.
+        """
+        with self._lock:
+            httpd, thread = self._httpd, self._thread
+            if httpd is None or thread is None:
+                raise RuntimeError("mock_putrecord server: stop() called before start()")
+            try:
+                httpd.shutdown()
+                httpd.close_connections(STOP_GRACE_SECONDS)
+                httpd.server_close()
+                thread.join(STOP_GRACE_SECONDS)
+            finally:
+                self._httpd = self._thread = None
+                self._mock.stop()
+
+    # ------------------------------------------------------------ context managers
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> Self:
+        return self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = self.url if self._httpd is not None else "stopped"
+        return f"<MockServer {state}>"
