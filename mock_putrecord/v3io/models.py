@@ -12,11 +12,11 @@ import binascii
 import struct
 import threading
 import zlib
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from itertools import count
-from operator import itemgetter
-from typing import Iterator, NamedTuple, Sequence
+from itertools import chain, count, cycle, islice, repeat, zip_longest
+from operator import attrgetter
+from typing import Iterator, NamedTuple, Sequence, TypeVar
 from urllib.parse import urlsplit
 
 from ..core.backends import register_resettable
@@ -40,6 +40,7 @@ MAX_RETENTION_HOURS = 8760
 """Platform limit on retention: one year."""
 DEFAULT_GET_LIMIT = 1000
 MAX_GET_RESPONSE_BYTES = 10 * 1024 * 1024
+T = TypeVar("T")
 DEFAULT_ENDPOINT = "v3io-webapi:8081"
 """The web-API address of a default Iguazio installation (v3io-py's examples)."""
 
@@ -83,6 +84,21 @@ class RecordInput(NamedTuple):
     shard_id: int | None = None
 
 
+class PutColumns(NamedTuple):
+    """A validated PutRecords batch as parallel lists (``None``: the field is absent from
+    every record)."""
+
+    data: list[str]
+    client_info: list[str | None] | None = None
+    partition_key: list[str | None] | None = None
+    shard_id: list[int | None] | None = None
+
+
+def _column(values: list[T]) -> list[T] | None:
+    """``None`` when every value is ``None`` (the common, cheaper case)."""
+    return None if values.count(None) == len(values) else values  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
 class ReadRecord:
     """A record read back from a shard."""
@@ -108,85 +124,120 @@ class GetRecordsResult:
     msec_behind_latest: int
 
 
-_arrival = itemgetter(3)
 _LOCATION = struct.Struct("<QIHH")  # next sequence number, stream uid, shard id, shard generation
 _stream_uids = count(1)
 
 
-class Shard:
-    """An append-only run of records. Sequence numbers start at 1 and are consecutive."""
+class _Chunk(NamedTuple):
+    """The records one request stored in one shard: they share an arrival time."""
 
-    __slots__ = ("shard_id", "generation", "_records", "_base", "_start")
+    first: int
+    data: list[str]
+    client_info: list[str | None] | None
+    partition_key: list[str | None] | None
+    arrival_ns: int
+
+
+_chunk_arrival = attrgetter("arrival_ns")
+
+
+class Shard:
+    """An append-only run of records, kept as one chunk per request. Sequence numbers
+    start at 1 and are consecutive. A put appends one chunk (O(1)); a read bisects to
+    its chunk (O(log n)) and then slices (O(records returned))."""
+
+    __slots__ = ("shard_id", "generation", "_chunks", "_firsts", "_start", "_next")
 
     def __init__(self, shard_id: int, generation: int = 0) -> None:
         self.shard_id = shard_id
         self.generation = generation
-        self._records: list[StoredRecord] = []
-        self._base = 0  # records physically dropped in front of _records[0]
-        self._start = 0  # index in _records of the first record still retained
+        self._chunks: list[_Chunk] = []
+        self._firsts: list[int] = []  # _chunks[i].first, for bisecting
+        self._start = 0  # index of the first retained chunk
+        self._next = 1
 
     @property
     def first_sequence(self) -> int:
         """The sequence number of the earliest retained record (or of the next one)."""
-        return self._base + self._start + 1
+        return self._chunks[self._start].first if self._start < len(self._chunks) else self._next
 
     @property
     def next_sequence(self) -> int:
         """The sequence number the next appended record gets."""
-        return self._base + len(self._records) + 1
+        return self._next
 
     def __len__(self) -> int:
-        return len(self._records) - self._start
+        return self._next - self.first_sequence
 
-    def append(self, record: StoredRecord) -> int:
-        """Store ``record``; returns its sequence number."""
-        self._records.append(record)
-        return self._base + len(self._records)
+    def append(
+        self,
+        data: list[str],
+        client_info: list[str | None] | None,
+        partition_key: list[str | None] | None,
+        arrival_ns: int,
+    ) -> int:
+        """Store records (parallel lists); returns the first one's sequence number."""
+        first = self._next
+        self._chunks.append(_Chunk(first, data, client_info, partition_key, arrival_ns))
+        self._firsts.append(first)
+        self._next = first + len(data)
+        return first
 
     def oldest_arrival_ns(self) -> int | None:
         """Arrival time of the earliest retained record."""
-        return self._records[self._start].arrival_ns if self._start < len(self._records) else None
+        return self._chunks[self._start].arrival_ns if self._start < len(self._chunks) else None
 
     def expire_before(self, cutoff_ns: int) -> None:
         """Forget records that arrived before ``cutoff_ns`` (O(log n), amortised O(1) memory)."""
-        records = self._records
-        start = bisect_left(records, cutoff_ns, lo=self._start, key=_arrival)
+        chunks = self._chunks
+        start = bisect_left(chunks, cutoff_ns, lo=self._start, key=_chunk_arrival)
         self._start = start
-        if start > 4096 and start * 2 > len(records):
-            del records[:start]
-            self._base += start
+        if start > 1024 and start * 2 > len(chunks):
+            del chunks[:start]
+            del self._firsts[:start]
             self._start = 0
 
     def sequence_at_time(self, at_ns: int) -> int:
         """The first retained record that arrived at or after ``at_ns``, else the end."""
-        index = bisect_left(self._records, at_ns, lo=self._start, key=_arrival)
-        return self._base + index + 1
+        index = bisect_left(self._chunks, at_ns, lo=self._start, key=_chunk_arrival)
+        return self._chunks[index].first if index < len(self._chunks) else self._next
 
     def read(self, sequence: int, limit: int, max_bytes: int) -> list[tuple[int, StoredRecord]]:
         """Up to ``limit`` records from ``sequence`` on, at least one if any, staying under
         ``max_bytes`` of data."""
-        begin = max(sequence, self.first_sequence) - self._base - 1
-        chunk = self._records[begin : begin + limit]
+        sequence = max(sequence, self.first_sequence)
         out: list[tuple[int, StoredRecord]] = []
+        if sequence >= self._next:
+            return out
+        chunks = self._chunks
+        index = bisect_right(self._firsts, sequence, lo=self._start) - 1
         size = 0
-        seq = self._base + begin + 1
-        for record in chunk:
-            size += len(record.data)
-            if out and size > max_bytes:
-                break
-            out.append((seq, record))
-            seq += 1
+        while index < len(chunks) and len(out) < limit:
+            chunk = chunks[index]
+            offset = sequence - chunk.first
+            stop = min(len(chunk.data), offset + limit - len(out))
+            for i in range(offset, stop):
+                data = chunk.data[i]
+                size += len(data)
+                if out and size > max_bytes:
+                    return out
+                info = chunk.client_info[i] if chunk.client_info is not None else None
+                key = chunk.partition_key[i] if chunk.partition_key is not None else None
+                out.append((sequence, StoredRecord(data, info, key, chunk.arrival_ns)))
+                sequence += 1
+            index += 1
         return out
 
     def record_at(self, sequence: int) -> StoredRecord:
         """The record with this sequence number (must be retained)."""
-        return self._records[sequence - self._base - 1]
+        return self.read(sequence, 1, MAX_GET_RESPONSE_BYTES)[0][1]
 
     def __iter__(self) -> Iterator[tuple[int, StoredRecord]]:
-        seq = self.first_sequence
-        for record in self._records[self._start :]:
-            yield seq, record
-            seq += 1
+        sequence = self.first_sequence
+        while sequence < self._next:
+            batch = self.read(sequence, 10_000, 1 << 62)
+            yield from batch
+            sequence = batch[-1][0] + 1
 
 
 class Stream:
@@ -232,14 +283,26 @@ class Stream:
 
     def put(self, records: Sequence[RecordInput]) -> list[tuple[int, int] | None]:
         """Append ``records``; per record ``(shard id, sequence number)``, or ``None`` when
-        its ShardId is out of range (the only per-record failure).
+        its ShardId is out of range (the only per-record failure)."""
+        columns = PutColumns(
+            [record.data for record in records],
+            _column([record.client_info for record in records]),
+            _column([record.partition_key for record in records]),
+            _column([record.shard_id for record in records]),
+        )
+        targets, sequences = self.put_columns(columns)
+        return [None if target < 0 else (target, seq) for target, seq in zip(targets, sequences)]
+
+    def put_columns(self, columns: PutColumns) -> tuple[list[int], list[int]]:
+        """Append a validated batch given as columns. Returns per record its shard id and
+        sequence number, or ``-1`` and ``0`` when its ShardId is out of range.
 
         ``ShardId`` wins over ``PartitionKey``; a key maps to ``crc32(key) % shard_count``;
-        records with neither go round-robin, starting at shard 0, across requests.
+        records with neither go round-robin, starting at shard 0, across requests. The
+        work per record is done by C-level ``map``/slicing: this is every producer's path.
         """
-        out: list[tuple[int, int] | None] = []
-        append = out.append
-        crc32 = zlib.crc32
+        data, client_info, keys, shard_ids = columns
+        total = len(data)
         with self.lock:
             now = self._now_ns()
             self._expire(now)
@@ -247,18 +310,69 @@ class Stream:
                 self._oldest_ns = now
             shards = self.shards
             n = len(shards)
-            for data, client_info, key, shard_id in records:
-                if shard_id is None:
-                    if key is None:
-                        shard_id = self._round_robin % n
-                        self._round_robin += 1
-                    else:
-                        shard_id = crc32(key.encode()) % n
-                elif not 0 <= shard_id < n:
-                    append(None)
-                    continue
-                append((shard_id, shards[shard_id].append(StoredRecord(data, client_info, key, now))))
-        return out
+            if keys is None and shard_ids is None:
+                return self._put_round_robin(columns, now)
+            targets = self._route(keys, shard_ids, total, n)
+            sequences = [0] * total
+            order = sorted(range(total), key=targets.__getitem__)
+            ordered = list(map(targets.__getitem__, order))
+            low = bisect_left(ordered, 0)
+            while low < total:
+                target = ordered[low]
+                high = bisect_right(ordered, target, low)
+                indices = order[low:high]
+                first = shards[target].append(
+                    list(map(data.__getitem__, indices)),
+                    None if client_info is None else list(map(client_info.__getitem__, indices)),
+                    None if keys is None else list(map(keys.__getitem__, indices)),
+                    now,
+                )
+                any(map(sequences.__setitem__, indices, range(first, first + high - low)))
+                low = high
+            return targets, sequences
+
+    def _put_round_robin(self, columns: PutColumns, now: int) -> tuple[list[int], list[int]]:
+        data, client_info = columns.data, columns.client_info
+        total, n = len(data), len(self.shards)
+        begin = self._round_robin % n
+        self._round_robin += total
+        order = [(begin + k) % n for k in range(min(n, total))]
+        runs = []
+        for k, target in enumerate(order):
+            part = data[k::n]
+            first = self.shards[target].append(
+                part, None if client_info is None else client_info[k::n], None, now
+            )
+            runs.append(range(first, first + len(part)))
+        # Interleave the per-shard runs back into request order (sequence numbers are >= 1,
+        # so filter(None) only drops zip_longest's padding).
+        sequences = list(filter(None, chain.from_iterable(zip_longest(*runs))))
+        return list(islice(cycle(order), total)), sequences
+
+    def _route(
+        self, keys: list[str | None] | None, shard_ids: list[int | None] | None, total: int, n: int
+    ) -> list[int]:
+        if shard_ids is None and keys is not None and None not in keys:
+            encoded = map(str.encode, keys)  # type: ignore[arg-type]
+            return list(map(n.__rmod__, map(zlib.crc32, encoded)))
+        if keys is None and shard_ids is not None and None not in shard_ids:
+            if min(shard_ids) >= 0 and max(shard_ids) < n:  # type: ignore[type-var,operator]
+                return shard_ids  # type: ignore[return-value]
+        targets: list[int] = []
+        append = targets.append
+        crc32 = zlib.crc32
+        round_robin = self._round_robin
+        for key, shard_id in zip(keys or repeat(None, total), shard_ids or repeat(None, total)):
+            if shard_id is None:
+                if key is None:
+                    append(round_robin % n)
+                    round_robin += 1
+                else:
+                    append(crc32(key.encode()) % n)
+            else:
+                append(shard_id if 0 <= shard_id < n else -1)
+        self._round_robin = round_robin
+        return targets
 
     def shard(self, shard_id: int) -> Shard:
         """The shard, or :class:`ShardIDOutOfRangeException`."""
