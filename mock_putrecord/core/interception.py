@@ -139,7 +139,32 @@ def before_send(request: AWSPreparedRequest, event_name: str = "", **kwargs: Any
     if response is None:
         setattr(request, _SEEN, False)
         return None
+    setattr(request, _ANSWERED, True)
+    _quiet_moto()
     return to_aws_response(request.url, response)
+
+
+_ANSWERED = "_mock_putrecord_answered"
+
+
+def _quiet_moto() -> None:
+    """botocore calls *every* ``before-send`` handler and keeps the first response, so
+    moto's stubber (registered after us) would still run for a request we answered:
+    change moto's own state, or raise (moto 5.2 raises KeyError/NotImplementedError for
+    feature-group calls it does not model). Make it skip requests we answered."""
+    module = sys.modules.get("moto.core.botocore_stubber")
+    stubber = getattr(module, "BotocoreStubber", None)
+    if stubber is None or getattr(stubber, "_mock_putrecord_quiet", False):
+        return
+    original = stubber.__call__
+
+    def __call__(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
+        if getattr(request, _ANSWERED, False):
+            return None
+        return original(self, event_name, request, **kwargs)
+
+    stubber.__call__ = __call__
+    stubber._mock_putrecord_quiet = True
 
 
 _install_lock = threading.Lock()
