@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-import boto3
+import boto3  # type: ignore[import-untyped,unused-ignore]
 
-from ..core.interception import settings
+from ..core.settings import settings
 from .view import FeatureStoreView
 
 

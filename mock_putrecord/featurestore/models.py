@@ -324,7 +324,6 @@ class FeatureStoreBackend:
         self.region = region
         self._lock = threading.Lock()
         self._groups: dict[str, FeatureGroup] = {}  # by lower-cased name: ARNs are lower case
-        self._faults: dict[str, list[FeatureStoreError]] = {}
 
     # ------------------------------------------------------------ lookup
     def _name_key(self, name_or_arn: str) -> str | None:
@@ -350,25 +349,6 @@ class FeatureStoreBackend:
     def groups(self) -> list[FeatureGroup]:
         """The groups, in creation order."""
         return list(self._groups.values())
-
-    # ------------------------------------------------------------ fault injection
-    def inject_fault(self, operation: str, error: FeatureStoreError, times: int) -> None:
-        """Make the next ``times`` calls of ``operation`` fail with ``error``."""
-        with self._lock:
-            self._faults.setdefault(operation, []).extend([error] * times)
-
-    def take_fault(self, operation: str) -> FeatureStoreError | None:
-        """The next scripted error for ``operation``, consumed (cheap when none)."""
-        if not self._faults:
-            return None
-        with self._lock:
-            queue = self._faults.get(operation)
-            if not queue:
-                return None
-            error = queue.pop(0)
-            if not queue:
-                del self._faults[operation]
-            return error
 
     # ------------------------------------------------------------ control plane
     def create_feature_group(

@@ -14,6 +14,7 @@ import json
 from typing import Any, Callable, Mapping
 from urllib.parse import parse_qsl, unquote
 
+from ..core.errors import ServiceError
 from ..core.wire import WireRequest, WireResponse, new_request_id
 from .exceptions import (
     FeatureStoreError,
@@ -85,21 +86,19 @@ class _Adapter:
             validator = self._validators[operation] = ShapeValidator(self.service, operation, self.validation_error)
         return validator
 
-    def error_response(self, error: FeatureStoreError) -> WireResponse:
-        """``error`` in the plane's wire format."""
+    def render_error(self, error: ServiceError) -> WireResponse:
+        """``error`` in the plane's wire format (also used by the dispatcher for faults
+        scripted with ``mock.faults.fail_next``)."""
         raise NotImplementedError
 
     def _register(self, operation: str, handler: Callable[[WireRequest], WireResponse]) -> None:
         def wrapped(request: WireRequest) -> WireResponse:
             try:
-                fault = _backend(request).take_fault(operation)
-                if fault is not None:
-                    raise fault
                 return handler(request)
-            except FeatureStoreError as error:
-                return self.error_response(error)
+            except ServiceError as error:
+                return self.render_error(error)
             except Exception as error:  # a mock bug must not surface as a botocore traceback
-                return self.error_response(
+                return self.render_error(
                     InternalFailure(f"mock_putrecord internal error in {operation}: {type(error).__name__}: {error}")
                 )
 
@@ -134,14 +133,14 @@ class RuntimeAdapter(_Adapter):
 
     def unknown_operation(self, request: WireRequest) -> WireResponse | None:
         """Every runtime request is ours: name what is not implemented."""
-        return self.error_response(
+        return self.render_error(
             NotImplementedOperation(
                 f"mock_putrecord does not implement the SageMaker Feature Store runtime operation "
                 f"{request.operation or request.method + ' ' + request.path}."
             )
         )
 
-    def error_response(self, error: FeatureStoreError) -> WireResponse:
+    def render_error(self, error: ServiceError) -> WireResponse:
         """rest-json error: ``x-amzn-ErrorType`` header and a ``message`` body."""
         return WireResponse(
             error.status,
@@ -258,7 +257,7 @@ class ControlAdapter(_Adapter):
         """Not ours."""
         return None
 
-    def error_response(self, error: FeatureStoreError) -> WireResponse:
+    def render_error(self, error: ServiceError) -> WireResponse:
         """JSON 1.1 error: ``__type`` and ``message``."""
         return WireResponse(
             error.status,

@@ -10,13 +10,6 @@ import re
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from ..core.context import MockContext
-from .exceptions import (
-    AccessForbidden,
-    FeatureStoreError,
-    InternalFailure,
-    ServiceUnavailable,
-    ValidationError,
-)
 from .models import OFFLINE, ONLINE, FeatureGroup, FeatureStoreBackend, OnlineRecord, featurestore_backends
 from .validation import FRACTIONAL, INTEGRAL, TTL_UNIT_SECONDS
 
@@ -30,14 +23,6 @@ TtlSpec = int | tuple[int, str]
 """A TTL: whole seconds, or ``(value, unit)`` with an AWS unit (``(1, "Days")``)."""
 
 _COLLECTION = re.compile(r"(List|Set)\[(String|Integral|Fractional)\]|Vector\[(\d+)\]")
-
-_FAULTS: dict[str, tuple[type[FeatureStoreError], str]] = {
-    "InternalFailure": (InternalFailure, "Internal server error. Please try again later."),
-    "ServiceUnavailable": (ServiceUnavailable, "Service Unavailable. Please try again later."),
-    "AccessForbidden": (AccessForbidden, "You do not have permission to perform this action."),
-    "ValidationError": (ValidationError, "Validation Error: the request was rejected."),
-}
-
 
 def _feature_definition(name: str, spec: str) -> dict[str, Any]:
     """``"String"``, ``"Integral"``, ``"Fractional"``, ``"List[String]"``,
@@ -196,24 +181,6 @@ class FeatureStoreView:
             name, features, list(target_stores) if target_stores is not None else None,
             _ttl_duration(ttl) if ttl is not None else None,
         )
-
-    def fail_next(
-        self,
-        operation: str,
-        error: str = "ServiceUnavailable",
-        *,
-        times: int = 1,
-        message: str | None = None,
-        region: str | None = None,
-    ) -> None:
-        """Make the next ``times`` calls of ``operation`` (e.g. ``"PutRecord"``) fail with
-        ``error`` (``InternalFailure``, ``ServiceUnavailable``, ``AccessForbidden`` or
-        ``ValidationError``), before they touch any state. botocore retries the 5xx ones
-        as it would against AWS."""
-        if error not in _FAULTS:
-            raise ValueError(f"error must be one of {', '.join(_FAULTS)}, got {error!r}")
-        cls, default_message = _FAULTS[error]
-        self.backend(region).inject_fault(operation, cls(message or default_message), times)
 
     # ------------------------------------------------------------ inspect
     def online_record(self, name: str, record_identifier: str, *, region: str | None = None) -> dict[str, FeatureValue] | None:
