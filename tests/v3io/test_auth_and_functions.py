@@ -1,0 +1,70 @@
+"""Authentication and the function header."""
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from mock_putrecord import MockPutRecord
+
+from .conftest import Call, assert_error
+
+
+def test_missing_session_key_is_permission_denied(call: Call, stream: str) -> None:
+    response = call(None, stream, None, headers={"X-v3io-function": "DescribeStream"})
+    assert_error(response, 403, "Permission denied", -13)
+
+
+def test_empty_session_key_is_permission_denied(call: Call, stream: str) -> None:
+    response = call(None, stream, None, headers={"X-v3io-function": "DescribeStream", "X-v3io-session-key": ""})
+    assert_error(response, 403, "Permission denied", -13)
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "Basic " + base64.b64encode(b"user:secret").decode(),
+        "AWS4-HMAC-SHA256 Credential=secret/20240101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=ab",
+        "AWS secret:signature",
+    ],
+)
+def test_authorization_header_forms_are_accepted(call: Call, stream: str, authorization: str) -> None:
+    response = call(None, stream, None, headers={"X-v3io-function": "DescribeStream", "Authorization": authorization})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("authorization", ["Basic !!!", "Basic " + base64.b64encode(b"nocolon").decode(), "Bearer x"])
+def test_malformed_authorization_is_permission_denied(call: Call, stream: str, authorization: str) -> None:
+    response = call(None, stream, None, headers={"X-v3io-function": "DescribeStream", "Authorization": authorization})
+    assert_error(response, 403, "Permission denied", -13)
+
+
+def test_header_names_are_case_insensitive(call: Call, stream: str) -> None:
+    response = call(None, stream, None, headers={"x-V3IO-function": "DescribeStream", "X-V3io-Session-Key": "k"})
+    assert response.status_code == 200
+
+
+def test_restricted_access_keys(call: Call, stream: str, mock: MockPutRecord) -> None:
+    mock.v3io.set_access_keys({"good"})
+    headers = {"X-v3io-function": "DescribeStream", "X-v3io-session-key": "good"}
+    assert call(None, stream, None, headers=headers).status_code == 200
+    headers["X-v3io-session-key"] = "other"
+    assert_error(call(None, stream, None, headers=headers), 403, "Permission denied", -13)
+
+
+def test_restriction_is_reset_with_the_mock(call: Call, stream: str, mock: MockPutRecord) -> None:
+    mock.v3io.set_access_keys({"good"})
+    mock.reset()
+    assert call("CreateStream", stream, {"ShardCount": 1, "RetentionPeriodHours": 1}).status_code == 204
+
+
+def test_unknown_function_is_invalid_argument(call: Call, stream: str) -> None:
+    assert_error(call("GetItem", stream, {}), 400, "InvalidArgumentException", -201326592)
+
+
+def test_missing_function_header_at_the_endpoint_is_v3io_error(call: Call, stream: str) -> None:
+    assert_error(call(None, stream, {"Records": []}), 400, "InvalidArgumentException", -201326592)
+
+
+def test_url_without_container_is_invalid(call: Call) -> None:
+    assert_error(call("CreateStream", "/", {"ShardCount": 1, "RetentionPeriodHours": 1}), 400, "InvalidArgumentException")
