@@ -135,6 +135,7 @@ class RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
     server_version = "mock_putrecord"
+    default_request_version = "HTTP/1.1"  # answer even garbage with a status line
     sys_version = ""
 
     def handle_one_request(self) -> None:
@@ -213,13 +214,14 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def _send(self, response: WireResponse) -> None:
         status = response.status
-        body = b"" if self.command == "HEAD" or status in (204, 304) else response.body
+        head_request = getattr(self, "command", None) == "HEAD"
+        body = b"" if head_request or status in (204, 304) else response.body
         lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}"]
         for name, value in response.headers.items():
             if name.lower() not in ("content-length", "connection", "transfer-encoding", "date"):
                 lines.append(f"{name}: {value}")
         if status >= 200 and status != 204:
-            lines.append(f"Content-Length: {len(response.body) if self.command == 'HEAD' else len(body)}")
+            lines.append(f"Content-Length: {len(response.body) if head_request else len(body)}")
         lines.append(f"Date: {formatdate(usegmt=True)}")
         if self.close_connection:
             lines.append("Connection: close")
@@ -227,6 +229,14 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.wfile.write(head + body)
         if self.server.log_requests:
             self.log_request(status, len(body))
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A malformed request (bad request line, headers, method): a short HTTP/1.1 error
+        and the connection is closed."""
+        self.close_connection = True
+        text = message or _REASONS.get(code, "Error")
+        self._send(WireResponse(code, f"{code} {text}\n".encode("latin-1", "replace"),
+                                {"Content-Type": "text/plain; charset=utf-8"}))
 
     def log_message(self, format: str, *args: object) -> None:
         if self.server.log_requests:
