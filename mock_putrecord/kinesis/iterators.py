@@ -29,7 +29,7 @@ class Iterator(NamedTuple):
     stream_created_ms: int
     shard_index: int
     position: int
-    """The counter value of the first record to return (records with ``seq_ix >= position``)."""
+    """The shard position (record index) of the first record to return."""
 
 
 def encode(stream_name: str, stream_created: float, shard_index: int, position: int, now: float) -> str:

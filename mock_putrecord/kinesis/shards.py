@@ -27,15 +27,16 @@ class StoredRecord(NamedTuple):
 class Shard:
     """A shard: its hash-key range, lineage and records.
 
-    Records are kept column-wise (data, partition key, counter value, arrival time) —
-    about 40 bytes of bookkeeping per record, and the sequence number is recomputed from
-    the counter and time instead of being stored as a 56-digit string.
+    Records are kept column-wise (data, partition key, arrival time) — about 30 bytes of
+    bookkeeping per record. The record at position ``i`` has the sequence-number counter
+    ``i + 1`` (0 is the shard's StartingSequenceNumber), so the 56-digit number is
+    recomputed from the position and arrival time instead of being stored.
     """
 
     __slots__ = (
         "index", "shard_id", "start_hash", "end_hash", "parent_id", "adjacent_parent_id",
-        "create_secs", "base", "group", "closed_seq_secs", "child_ids",
-        "data", "keys", "seq_ix", "arrivals", "explicit_keys", "budget",
+        "create_secs", "base", "closed_seq_secs", "child_ids",
+        "data", "keys", "arrivals", "explicit_keys", "budget",
     )
 
     def __init__(
@@ -55,12 +56,10 @@ class Shard:
         self.adjacent_parent_id = adjacent_parent_id
         self.create_secs = create_secs
         self.base = shard_base(create_secs, index)
-        self.group = index // 5
         self.closed_seq_secs: int | None = None
         self.child_ids: list[str] = []
         self.data: list[bytes] = []
         self.keys: list[str] = []
-        self.seq_ix = array("q")
         self.arrivals = array("d")
         self.explicit_keys: dict[int, str] = {}  # rare, so a sparse map by position
         self.budget: ShardBudget | None = None  # created when throughput limits are on
@@ -87,18 +86,18 @@ class Shard:
         return len(self.data)
 
     # ------------------------------------------------------------ records
-    def append(self, data: bytes, key: str, seq_ix: int, arrival: float, explicit: str | None) -> int:
+    def append(self, data: bytes, key: str, arrival: float, explicit: str | None) -> int:
         """Store one record; returns its sequence number (as an int)."""
+        position = len(self.data)
         if explicit is not None:
-            self.explicit_keys[len(self.data)] = explicit
+            self.explicit_keys[position] = explicit
         self.data.append(data)
         self.keys.append(key)
-        self.seq_ix.append(seq_ix)
         self.arrivals.append(arrival)
-        return make_sequence(self.base, seq_ix, max(int(arrival), self.create_secs))
+        return make_sequence(self.base, position + 1, max(int(arrival), self.create_secs))
 
     def sequence_at(self, position: int) -> str:
-        return str(make_sequence(self.base, self.seq_ix[position], max(int(self.arrivals[position]), self.create_secs)))
+        return str(make_sequence(self.base, position + 1, max(int(self.arrivals[position]), self.create_secs)))
 
     def record_at(self, position: int) -> StoredRecord:
         return StoredRecord(
@@ -110,9 +109,10 @@ class Shard:
             self.explicit_keys.get(position),
         )
 
-    def position_of_seq_ix(self, seq_ix: int) -> int:
-        """Index of the first record whose counter is >= ``seq_ix``."""
-        return bisect_left(self.seq_ix, seq_ix)
+    def position_at_sequence(self, seq_ix: int, after: bool) -> int:
+        """Where an AT_/AFTER_SEQUENCE_NUMBER iterator starts, from the number's counter."""
+        position = seq_ix if after else seq_ix - 1
+        return min(max(position, 0), len(self.data))
 
     def position_of_time(self, timestamp: float) -> int:
         """Index of the first record that arrived at or after ``timestamp``."""
