@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from mock_putrecord import MockPutRecord, mock_putrecord
 
-RAW = Config(parameter_validation=False, retries={"max_attempts": 1, "mode": "standard"})
+RAW = Config(parameter_validation=False, retries={"total_max_attempts": 1, "mode": "standard"})
 ROLE = "arn:aws:iam::123456789012:role/fs-test"
 STANDARD_FEATURES = {"customer_id": "String", "event_time": "String", "age": "Integral", "score": "Fractional"}
 
