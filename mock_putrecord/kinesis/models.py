@@ -485,7 +485,7 @@ class KinesisBackend:
                 )
             requested_ms = timestamp * 1000
             now_ms = int(now * 1000)
-            if requested_ms > now * 1000:
+            if int(requested_ms) > now_ms:  # AWS compares whole milliseconds
                 shown = int(requested_ms) if float(requested_ms).is_integer() else requested_ms
                 raise InvalidArgumentException(
                     "The timestampInMillis parameter cannot be greater than the "
