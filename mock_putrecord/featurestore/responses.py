@@ -24,7 +24,7 @@ from .exceptions import (
     ValidationException,
 )
 from .models import FeatureStoreBackend, featurestore_backends
-from .validation import ShapeValidator, operation_model
+from .validation import ShapeValidator, operation_model, put_record_is_valid
 
 RUNTIME = "sagemaker-featurestore-runtime"
 CONTROL = "sagemaker"
@@ -80,10 +80,14 @@ class _Adapter:
         self.operations: dict[str, Handler] = {}
         self._validators: dict[str, ShapeValidator] = {}
 
+    _fast_checks: dict[str, Callable[[Any], bool]] = {}
+
     def _validator(self, operation: str) -> ShapeValidator:
         validator = self._validators.get(operation)
         if validator is None:
-            validator = self._validators[operation] = ShapeValidator(self.service, operation, self.validation_error)
+            validator = self._validators[operation] = ShapeValidator(
+                self.service, operation, self.validation_error, self._fast_checks.get(operation)
+            )
         return validator
 
     def render_error(self, error: ServiceError) -> WireResponse:
@@ -122,6 +126,7 @@ class RuntimeAdapter(_Adapter):
 
     service = RUNTIME
     validation_error = ValidationError
+    _fast_checks = {"PutRecord": put_record_is_valid}
 
     def __init__(self) -> None:
         super().__init__()

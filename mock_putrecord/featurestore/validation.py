@@ -263,16 +263,27 @@ def _compile_list(shape: ListShape, cache: dict[str, Check]) -> Check:
 
 
 class ShapeValidator:
-    """Validates a request dict against an operation's input shape, as AWS's front end does."""
+    """Validates a request dict against an operation's input shape, as AWS's front end does.
 
-    def __init__(self, service: str, operation: str, error: type[FeatureStoreError]) -> None:
+    :param fast: an optional cheap predicate that is true only for valid requests; when it
+        holds, the full walk (which also builds the messages) is skipped.
+    """
+
+    def __init__(
+        self,
+        service: str,
+        operation: str,
+        error: type[FeatureStoreError],
+        fast: Callable[[Any], bool] | None = None,
+    ) -> None:
         shape = operation_model(service, operation).input_shape
         self._check = _compile(shape, {}) if shape is not None else None
         self._error = error
+        self._fast = fast
 
     def validate(self, params: Any) -> None:
         """Raise the service's validation error when ``params`` breaks the model."""
-        if self._check is None:
+        if self._check is None or (self._fast is not None and self._fast(params)):
             return
         errors: list[str] = []
         self._check(params, "", errors)
@@ -285,6 +296,59 @@ def validation_message(errors: Sequence[str]) -> str:
     count = len(errors)
     noun = "error" if count == 1 else "errors"
     return f"{count} validation {noun} detected: " + "; ".join(errors[:10])
+
+
+_GROUP_NAME = re.compile(
+    r"(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:feature-group/)?([a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63})"
+)
+_FEATURE_NAME = re.compile(r"^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}")
+_TARGET_STORES = frozenset({"OnlineStore", "OfflineStore"})
+_valid_group_names: set[str] = set()  # names already seen to fit their pattern
+_valid_feature_names: set[str] = set()
+
+
+def _name_ok(name: Any, pattern: re.Pattern[str], limit: int, seen: set[str]) -> bool:
+    if type(name) is not str:
+        return False
+    if name in seen:
+        return True
+    if not 1 <= len(name) <= limit or pattern.fullmatch(name) is None:
+        return False
+    if len(seen) < 100_000:
+        seen.add(name)
+    return True
+
+
+def put_record_is_valid(params: Any) -> bool:
+    """True only when a PutRecord request certainly fits the model (the hot path skips
+    the generic walk); anything unusual returns False and gets the full check."""
+    if not _name_ok(params.get("FeatureGroupName"), _GROUP_NAME, 150, _valid_group_names):
+        return False
+    record = params.get("Record")
+    if type(record) is not list or not record:
+        return False
+    for feature in record:
+        if type(feature) is not dict or not _name_ok(feature.get("FeatureName"), _FEATURE_NAME, 64, _valid_feature_names):
+            return False
+        text = feature.get("ValueAsString")
+        if text is not None and (type(text) is not str or len(text) > MAX_RECORD_BYTES):
+            return False
+        items = feature.get("ValueAsStringList")
+        if items is not None and (
+            type(items) is not list or len(items) > MAX_RECORD_BYTES or any(type(item) is not str for item in items)
+        ):
+            return False
+    stores = params.get("TargetStores")
+    if stores is not None and (type(stores) is not list or not 1 <= len(stores) <= 2 or not _TARGET_STORES.issuperset(stores)):
+        return False
+    ttl = params.get("TtlDuration")
+    if ttl is not None:
+        if type(ttl) is not dict or ttl.get("Unit") not in TTL_UNIT_SECONDS:
+            return False
+        value = ttl.get("Value")
+        if type(value) is not int or value < 1:
+            return False
+    return True
 
 
 # ---------------------------------------------------------------- time

@@ -330,3 +330,14 @@ def test_hostile_create_bodies_never_give_a_server_error(mock: MockPutRecord, bo
     assert response.status in (200, 400), response.body
     if response.status == 400:
         assert json.loads(response.body)["__type"] in ("ValidationException", "ResourceInUse")
+
+
+@settings(max_examples=500, deadline=None)
+@given(body=_put_body, name=st.sampled_from(["g", "bad name", "", "arn:aws:sagemaker:us-east-1:123456789012:feature-group/g"]) | _json)
+def test_put_fast_path_never_accepts_what_the_model_rejects(body: dict[str, Any], name: Any) -> None:
+    from mock_putrecord.featurestore.exceptions import ValidationError as FeatureStoreValidationError
+    from mock_putrecord.featurestore.validation import ShapeValidator, put_record_is_valid
+
+    params = dict(body, FeatureGroupName=name)
+    if put_record_is_valid(params):  # must then pass the full model walk too
+        ShapeValidator("sagemaker-featurestore-runtime", "PutRecord", FeatureStoreValidationError).validate(params)
