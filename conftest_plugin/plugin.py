@@ -1,1 +1,57 @@
-"""pytest fixtures and markers of mock_putrecord (no logic lives here)."""
+"""The pytest plugin of mock_putrecord (entry point ``mock_putrecord``; disable it with
+``-p no:mock_putrecord``): the ``putrecord_mock`` and ``aws_credentials`` fixtures and the
+``putrecord_mock`` marker. Fixtures and marker only; the logic is in
+:mod:`mock_putrecord.pytest_support`."""
+from __future__ import annotations
+
+import os
+from typing import Generator, Iterator
+
+import pytest
+
+from mock_putrecord import MockPutRecord
+from mock_putrecord.pytest_support import MARKER, credentials_environment, fixture_options, marker_help
+from mock_putrecord.pytest_support import unchecked_streams_report
+
+_call_report = pytest.StashKey[pytest.TestReport]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", marker_help())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.when == "call":
+        item.stash[_call_report] = report  # the teardown check skips failed tests
+    return report
+
+
+@pytest.fixture
+def putrecord_mock(request: pytest.FixtureRequest) -> Iterator[MockPutRecord]:
+    """The active mock (a :class:`~mock_putrecord.MockPutRecord`), stopped after the test.
+
+    Configure it with ``@pytest.mark.putrecord_mock(**options)``; the closest marker wins.
+    """
+    marker = request.node.get_closest_marker(MARKER)
+    options = fixture_options(marker.args, marker.kwargs) if marker else fixture_options()
+    mock = options.build().start()
+    try:
+        yield mock
+        report = request.node.stash.get(_call_report, None)
+        if options.assert_all_streams_checked and (report is None or report.passed):
+            problem = unchecked_streams_report(mock)
+            if problem:
+                pytest.fail(problem, pytrace=False)
+    finally:
+        mock.stop()
+
+
+@pytest.fixture
+def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake AWS credentials for the test (and ``AWS_DEFAULT_REGION=us-east-1`` if unset)."""
+    for name, value in credentials_environment(os.environ).items():
+        monkeypatch.setenv(name, value)
