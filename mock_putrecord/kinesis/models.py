@@ -11,6 +11,8 @@ from typing import Any, Iterable, NamedTuple, Sequence
 
 from ..core.backends import BackendDict
 from ..core.clock import clock
+from ..core.faults import FailedRecord, faults
+from ..core.settings import settings
 from ..core.validation import ValidationException
 from . import iterators
 from .exceptions import (
@@ -22,6 +24,7 @@ from .exceptions import (
 )
 from .sequence import parse_sequence, resolve_shard_id, shard_id_name
 from .shards import HASH_KEY_MAX, Shard, StoredRecord, even_ranges
+from .throughput import ShardBudget
 
 DEFAULT_RETENTION_HOURS = 24
 MAX_RETENTION_HOURS = 8760
@@ -30,8 +33,8 @@ DEFAULT_MAX_RECORD_SIZE_KIB = 1024
 MAX_REQUEST_BYTES = 5 * 1024 * 1024
 # AWS's default shard quota: 500 in these regions, 200 elsewhere.
 _LARGE_QUOTA_REGIONS = {"us-east-1", "us-west-2", "eu-west-1"}
-# Records whose counter is in the same group of five shards share one counter (AWS's
-# layout); the first sequence number a shard hands out is above its starting one.
+# A shard's creation time in its sequence numbers is the stream's minus two seconds, so
+# the first record's number is always above the shard's StartingSequenceNumber.
 SEQ_ADJUST_SECS = 2
 
 
@@ -51,7 +54,6 @@ class Stream:
     key_id: str | None = None
     shards: list[Shard] = field(default_factory=list)
     tags: dict[str, str] = field(default_factory=dict)
-    counters: list[int] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _open: list[Shard] = field(default_factory=list, repr=False)
     _open_starts: list[int] = field(default_factory=list, repr=False)
@@ -72,6 +74,11 @@ class Stream:
         return self._open
 
     @property
+    def open_starts(self) -> list[int]:
+        """The starting hash keys of :attr:`open_shards`, for bisecting."""
+        return self._open_starts
+
+    @property
     def max_record_bytes(self) -> int:
         return self.max_record_size_kib * 1024
 
@@ -79,8 +86,6 @@ class Stream:
                   adjacent: str | None = None) -> Shard:
         shard = Shard(len(self.shards), start, end, create_secs, parent, adjacent)
         self.shards.append(shard)
-        while len(self.counters) <= shard.group:
-            self.counters.append(0)
         return shard
 
     def reindex(self) -> None:
@@ -99,6 +104,17 @@ class Stream:
 _md5 = hashlib.md5
 
 
+# Producers reuse partition keys (user ids, device ids), so their MD5s are cached: a
+# bounded dict of key -> (hash, UTF-8 length), cleared when it grows past the bound.
+_KEY_HASHES: dict[str, tuple[int, int]] = {}
+_KEY_HASH_CACHE_SIZE = 1 << 16
+
+
+def _key_hash_and_size(key: str) -> tuple[int, int]:
+    encoded = key.encode("utf-8")
+    return int.from_bytes(_md5(encoded).digest(), "big"), len(encoded)
+
+
 def partition_key_hash(key: str) -> int:
     """MD5 of the UTF-8 partition key as a 128-bit integer (AWS's routing hash)."""
     return int.from_bytes(_md5(key.encode("utf-8")).digest(), "big")
@@ -113,6 +129,10 @@ def parse_explicit_hash_key(text: str) -> int:
             f"Specified value was {text}"
         )
     return value
+
+
+PutResult = tuple[Shard, "int | None", "str | None", "str | None"]
+INTERNAL_FAILURE_MESSAGE = "Internal service failure."
 
 
 class PutEntry(NamedTuple):
@@ -299,46 +319,89 @@ class KinesisBackend:
     # ------------------------------------------------------------ puts
     def put_records(self, name: str | None, arn: str | None,
                     entries: Sequence[tuple[bytes, str, str | None]],
-                    single: bool = False) -> tuple[Stream, list[tuple[Shard, int]]]:
+                    single: bool = False) -> tuple[Stream, list[PutResult]]:
         """PutRecords/PutRecord: route and store every entry, all or nothing.
 
         Validation that rejects the whole request (record size, request size, hash key
-        range) happens before anything is stored. ``single`` is True for PutRecord.
-        Returns the stream and, per entry, (shard, sequence number).
+        range) happens before anything is stored; then each record is stored unless the
+        shard is over its throughput limit or a fault is injected for it, in which case
+        it fails alone. ``single`` is True for PutRecord. Returns the stream and, per
+        entry, ``(shard, sequence number, None, None)`` or ``(shard, None, code, message)``.
         """
         stream = self._writable(name, arn)
-        routing: list[int] = []
         limit = stream.max_record_bytes
+        hashes = _KEY_HASHES
+        routing: list[int] = []
         total = 0
-        for index, entry in enumerate(entries, 1):
-            data, key, explicit = entry
-            size = len(data) + (len(key) if key.isascii() else len(key.encode("utf-8")))
-            total += size
+        for data, key, explicit in entries:
+            known = hashes.get(key)
+            if known is None:
+                known = hashes[key] = _key_hash_and_size(key)
+            size = len(data) + known[1]
             if size > limit:
-                # The record limit counts data plus key; AWS words it as the data's length.
+                self._raise_record_too_large(entries, limit, single)
+            total += size
+            routing.append(known[0] if explicit is None else parse_explicit_hash_key(explicit))
+        if len(hashes) > _KEY_HASH_CACHE_SIZE:
+            hashes.clear()
+        if not single and total > MAX_REQUEST_BYTES:
+            raise InvalidArgumentException("Records size exceeds 5 MB limit")
+        now = clock.now()
+        checked = settings.shard_throughput or faults.record_faults_enabled
+        operation = "PutRecord" if single else "PutRecords"
+        results: list[PutResult] = []
+        append_result = results.append
+        with stream.lock:
+            open_shards, starts = stream.open_shards, stream.open_starts
+            only = open_shards[0] if len(open_shards) == 1 else None
+            secs = int(now)
+            for index, ((data, key, explicit), hash_key) in enumerate(zip(entries, routing)):
+                shard = only or open_shards[bisect_right(starts, hash_key) - 1]
+                if checked:
+                    failure = self._record_failure(stream, shard, operation, len(data) + len(key), now)
+                    if failure is not None:
+                        code, message = failure
+                        faults.note_failed_record(FailedRecord("kinesis", stream.name, index, code, message))
+                        append_result((shard, None, code, message))
+                        continue
+                # Inlined Shard.append: this loop is the hot path of every benchmark.
+                shard_data = shard.data
+                position = len(shard_data)
+                if explicit is not None:
+                    shard.explicit_keys[position] = explicit
+                shard_data.append(data)
+                shard.keys.append(key)
+                shard.arrivals.append(now)
+                seq_secs = secs if secs > shard.create_secs else shard.create_secs
+                append_result((shard, shard.base | ((position + 1) << 80) | (seq_secs << 36), None, None))
+        return stream, results
+
+    @staticmethod
+    def _raise_record_too_large(entries: Sequence[tuple[bytes, str, str | None]], limit: int, single: bool) -> None:
+        for index, (data, key, _) in enumerate(entries, 1):
+            if len(data) + len(key.encode("utf-8")) > limit:
+                # The limit counts data plus key; AWS words it as the data's length.
                 path = "data" if single else f"records.{index}.member.data"
                 raise ValidationException(
                     f"1 validation error detected: Value at '{path}' failed to satisfy constraint: "
                     f"Member must have length less than or equal to {limit}."
                 )
-            if explicit is not None:
-                routing.append(parse_explicit_hash_key(explicit))
-            else:
-                routing.append(int.from_bytes(_md5(key.encode("utf-8")).digest(), "big"))
-        if not single and total > MAX_REQUEST_BYTES:
-            raise InvalidArgumentException("Records size exceeds 5 MB limit")
-        now = clock.now()
-        results: list[tuple[Shard, int]] = []
-        with stream.lock:
-            counters = stream.counters
-            route = stream.route
-            for (data, key, explicit), hash_key in zip(entries, routing):
-                shard = route(hash_key)
-                group = shard.group
-                seq_ix = counters[group]
-                counters[group] = seq_ix + 1
-                results.append((shard, shard.append(data, key, seq_ix, now, explicit)))
-        return stream, results
+
+    def _record_failure(self, stream: Stream, shard: Shard, operation: str, size: int,
+                        now: float) -> tuple[str, str] | None:
+        """Why this record fails (injected fault or shard over its limit), if it does."""
+        code = faults.record_fault("kinesis", operation)
+        if code is None and settings.shard_throughput:
+            if shard.budget is None:
+                shard.budget = ShardBudget(now)
+            if not shard.budget.try_take(size, now):
+                code = "ProvisionedThroughputExceededException"
+        if code is None:
+            return None
+        if code == "ProvisionedThroughputExceededException":
+            return code, (f"Rate exceeded for shard {shard.shard_id} in stream {stream.name} "
+                          f"under account {self.account_id}.")
+        return code, INTERNAL_FAILURE_MESSAGE
 
     def check_sequence_for_ordering(self, name: str | None, arn: str | None, ordering: str) -> None:
         """PutRecord's ``SequenceNumberForOrdering`` must be a sequence number AWS could
@@ -408,13 +471,12 @@ class KinesisBackend:
                     f"{shard.shard_id} in stream {stream.name} under account {self.account_id} is "
                     "invalid because it did not come from this stream."
                 )
-            position = parsed.seq_ix + (1 if iterator_type == "AFTER_SEQUENCE_NUMBER" else 0)
-            if iterator_type == "AT_SEQUENCE_NUMBER" and parsed.seq_ix == 0 and parsed.seq_secs == shard.create_secs:
-                position = 0  # the shard's StartingSequenceNumber: from the start
+            with stream.lock:
+                position = shard.position_at_sequence(parsed.seq_ix, iterator_type == "AFTER_SEQUENCE_NUMBER")
         elif iterator_type == "TRIM_HORIZON":
             position = 0
         elif iterator_type == "LATEST":
-            position = stream.counters[shard.group]
+            position = len(shard)
         elif iterator_type == "AT_TIMESTAMP":
             if timestamp is None:
                 raise InvalidArgumentException(
@@ -423,15 +485,14 @@ class KinesisBackend:
                 )
             requested_ms = timestamp * 1000
             now_ms = int(now * 1000)
-            if requested_ms > now * 1000:
+            if int(requested_ms) > now_ms:  # AWS compares whole milliseconds
                 shown = int(requested_ms) if float(requested_ms).is_integer() else requested_ms
                 raise InvalidArgumentException(
                     "The timestampInMillis parameter cannot be greater than the "
                     f"currentTimestampInMillis. timestampInMillis: {shown}, currentTimestampInMillis: {now_ms}"
                 )
             with stream.lock:
-                found = shard.position_of_time(timestamp)
-                position = shard.seq_ix[found] if found < len(shard) else stream.counters[shard.group]
+                position = shard.position_of_time(timestamp)
         else:
             raise InvalidArgumentException(_iterator_type_message(iterator_type, "no"))
         return iterators.encode(stream.name, stream.created, shard.index, position, now)
@@ -450,7 +511,7 @@ class KinesisBackend:
             raise ResourceNotFoundException.shard(shard_id, stream.name, self.account_id)
         limit = limit or 10000
         with stream.lock:
-            start = shard.position_of_seq_ix(iterator.position)
+            start = iterator.position
             cutoff = shard.position_of_time(now - stream.retention_hours * 3600)
             start = max(start, cutoff)
             end = min(len(shard), start + limit)
@@ -466,7 +527,7 @@ class KinesisBackend:
                 records.append((shard.sequence_at(position), arrivals[position], blob, keys[position]))
                 position += 1
             remaining = len(shard) - position
-            next_position = shard.seq_ix[position - 1] + 1 if records else iterator.position
+            next_position = position
             behind = 0 if remaining <= 0 else max(0, int((now - arrivals[position]) * 1000))
             at_end = not shard.is_open and remaining <= 0
         result: dict[str, Any] = {"Records": records, "MillisBehindLatest": behind}

@@ -89,8 +89,9 @@ class KinesisView:
     ) -> list[tuple[str, str]]:
         """Put ``(data, partition_key)`` pairs as PutRecords would, without boto3.
 
-        :returns: ``(shard_id, sequence_number)`` per record, in order.
+        :returns: ``(shard_id, sequence_number)`` per record, in order (``"None"`` for a
+            record that failed under throughput limits or an injected fault).
         """
         entries = [(data, key, None) for data, key in records]
         _, results = self.backend(region, account_id).put_records(name, None, entries)
-        return [(shard.shard_id, str(sequence)) for shard, sequence in results]
+        return [(shard.shard_id, str(sequence)) for shard, sequence, _, _ in results]
