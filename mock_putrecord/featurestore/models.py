@@ -577,7 +577,7 @@ class FeatureStoreBackend:
         to_online, to_offline = self._stores(group, target_stores)
         ttl_ms = ttl_millis(ttl_duration) if ttl_duration is not None else group.default_ttl_ms
         now = clock.now()
-        now_ms = int(now * 1000)
+        now_ms = round(now * 1000)
         with group.lock:
             group.expire_due(now_ms, now)
             if to_online:
@@ -607,7 +607,7 @@ class FeatureStoreBackend:
     ) -> dict[str, Any] | None:
         now = clock.now()
         with group.lock:
-            group.expire_due(int(now * 1000), now)
+            group.expire_due(round(now * 1000), now)
             record = group.visible_record(identifier)
             if record is None:
                 return None
@@ -698,7 +698,7 @@ class FeatureStoreBackend:
             group.event_time_feature_name: event_time,
         }
         with group.lock:
-            group.expire_due(int(now * 1000), now)
+            group.expire_due(round(now * 1000), now)
             if to_online:
                 current = group.online.get(record_identifier)
                 if deletion_mode == "HardDelete":
@@ -720,7 +720,7 @@ class FeatureStoreBackend:
         group = self._group(feature_group_name, ResourceNotFound)
         now = clock.now()
         with group.lock:
-            group.expire_due(int(now * 1000), now)
+            group.expire_due(round(now * 1000), now)
             return group.visible_record(record_identifier)
 
     def offline_rows(self, feature_group_name: str) -> list[OfflineRow]:
@@ -728,7 +728,7 @@ class FeatureStoreBackend:
         group = self._group(feature_group_name, ResourceNotFound)
         now = clock.now()
         with group.lock:
-            group.expire_due(int(now * 1000), now)
+            group.expire_due(round(now * 1000), now)
             return list(group.offline)
 
     def __iter__(self) -> Iterator[FeatureGroup]:
