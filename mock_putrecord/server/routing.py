@@ -141,7 +141,17 @@ def _wire(
         operation=operation,
         region=region_of(raw.headers, query) or defaults.default_region,
         account_id=defaults.account_id,
+        attempt=attempt_of(raw.headers),
     )
+
+
+_ATTEMPT = re.compile(r"(?:^|;)\s*attempt=(\d+)")
+
+
+def attempt_of(headers: Mapping[str, str]) -> int:
+    """The SDK's retry attempt (``amz-sdk-request: attempt=2; max=3``), 1 if unsaid."""
+    match = _ATTEMPT.search(headers.get("amz-sdk-request") or "")
+    return int(match.group(1)) if match else 1
 
 
 _CREDENTIAL = re.compile(r"Credential=([^,\s]*)")

@@ -125,3 +125,24 @@ def test_several_producer_processes_at_once_lose_nothing(server: MockServer) -> 
         for n in range(4):
             mine = [r.data.decode().split("-") for r in shard_records if r.data.startswith(f"w{n}-".encode())]
             assert mine == sorted(mine, key=lambda parts: (int(parts[1]), int(parts[2])))
+
+
+def test_scripted_faults_are_retried_by_the_subprocess_and_logged_with_attempts(server: MockServer) -> None:
+    server.mock.kinesis.create_stream("flaky", 1)
+    server.mock.faults.fail_next("kinesis", "PutRecords", "ServiceUnavailable", status=503, count=2)
+    out = run_python(f"""
+        import boto3
+        from botocore.config import Config
+        client = boto3.client("kinesis", endpoint_url={server.url!r}, region_name="us-east-1",
+                              config=Config(retries={{"mode": "standard", "total_max_attempts": 3}}))
+        result = client.put_records(StreamName="flaky", Records=[{{"Data": b"x", "PartitionKey": "k"}}])
+        print(result["ResponseMetadata"]["RetryAttempts"])
+    """)
+    assert out.strip() == "2"
+    calls = [(c.operation, c.attempt, c.status, c.error_code) for c in server.mock.faults.calls]
+    assert calls == [
+        ("PutRecords", 1, 503, "ServiceUnavailable"),
+        ("PutRecords", 2, 503, "ServiceUnavailable"),
+        ("PutRecords", 3, 200, None),
+    ]
+    assert server.mock.kinesis.data("flaky") == [b"x"]
