@@ -339,11 +339,18 @@ def put_record_is_valid(params: Any) -> bool:
         ):
             return False
     stores = params.get("TargetStores")
-    if stores is not None and (type(stores) is not list or not 1 <= len(stores) <= 2 or not _TARGET_STORES.issuperset(stores)):
+    if stores is not None and (
+        type(stores) is not list
+        or not 1 <= len(stores) <= 2
+        or not all(type(store) is str and store in _TARGET_STORES for store in stores)
+    ):
         return False
     ttl = params.get("TtlDuration")
     if ttl is not None:
-        if type(ttl) is not dict or ttl.get("Unit") not in TTL_UNIT_SECONDS:
+        if type(ttl) is not dict:
+            return False
+        unit = ttl.get("Unit")
+        if type(unit) is not str or unit not in TTL_UNIT_SECONDS:
             return False
         value = ttl.get("Value")
         if type(value) is not int or value < 1:
