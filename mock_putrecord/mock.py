@@ -1,7 +1,7 @@
 """The handle: :class:`MockPutRecord` and the :func:`mock_putrecord` entry point."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Callable, Coroutine, ParamSpec, TypeVar, overload
 
 from .core.activation import Activation
 from .core.backends import reset_all
@@ -97,11 +97,11 @@ class MockPutRecord(Activation):
 
 
 @overload
-def mock_putrecord(func: type[T]) -> type[T]: ...
+def mock_putrecord(func: type[T]) -> type[T]: ...  # type: ignore[overload-overlap]
 
 
 @overload
-def mock_putrecord(func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]: ...
+def mock_putrecord(func: Callable[P, Coroutine[Any, Any, R]]) -> Callable[P, Coroutine[Any, Any, R]]: ...
 
 
 @overload

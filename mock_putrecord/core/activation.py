@@ -12,7 +12,7 @@ import inspect
 import threading
 import unittest
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, ParamSpec, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Coroutine, ParamSpec, TypeVar, overload
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -162,10 +162,10 @@ class Activation:
 
     # ------------------------------------------------------------ decorator
     @overload
-    def __call__(self, func: type[T]) -> type[T]: ...
+    def __call__(self, func: type[T]) -> type[T]: ...  # type: ignore[overload-overlap]
 
     @overload
-    def __call__(self, func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]: ...
+    def __call__(self, func: Callable[P, Coroutine[Any, Any, R]]) -> Callable[P, Coroutine[Any, Any, R]]: ...
 
     @overload
     def __call__(self, func: Callable[P, R]) -> Callable[P, R]: ...
@@ -182,7 +182,7 @@ class Activation:
 
     def _fresh(self) -> Self:
         """A new activation with the same options (one per decorated call)."""
-        clone = cast("Self", object.__new__(type(self)))
+        clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
         clone._depth = 0
         clone._environment = None
@@ -196,7 +196,7 @@ class Activation:
 
         return wrapper
 
-    def _decorate_coroutine(self, func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    def _decorate_coroutine(self, func: Callable[P, Awaitable[R]]) -> Callable[P, Coroutine[Any, Any, R]]:
         @functools.wraps(func)
         async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             async with self._fresh():
@@ -218,7 +218,7 @@ class Activation:
                 test.addCleanup(activation.stop)
                 original_setup(test)
 
-            cls.setUp = setUp  # type: ignore[method-assign]
+            setattr(cls, "setUp", setUp)
             return cls
         original_setup_method = getattr(cls, "setup_method", None)
         original_teardown_method = getattr(cls, "teardown_method", None)

@@ -155,7 +155,7 @@ class Validator:
         node = self.plan(operation)
         if not isinstance(params, dict):
             raise SerializationException(_type_message(params, node))
-        cleaned = _check_types(params, node)
+        cleaned: dict[str, Any] = _check_types(params, node)
         errors: list[str] = []
         _check_structure(cleaned, node, "", errors)
         if errors:
