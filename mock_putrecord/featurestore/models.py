@@ -163,6 +163,11 @@ class FeatureGroup:
         return None
 
     # ------------------------------------------------------------ store internals (hold self.lock)
+    @property
+    def has_expiries(self) -> bool:
+        """True when some online record has an ExpiresAt to watch."""
+        return bool(self._expiries)
+
     def expire_due(self, now_ms: int, now: float) -> None:
         """Hard-delete online records whose ExpiresAt has passed; like AWS, each leaves
         an ``is_deleted`` row in the offline store (event time = ExpiresAt)."""
@@ -327,6 +332,8 @@ class FeatureStoreBackend:
 
     # ------------------------------------------------------------ lookup
     def _name_key(self, name_or_arn: str) -> str | None:
+        if not name_or_arn.startswith("arn:"):  # the common case skips the ARN regex
+            return name_or_arn.lower()
         match = _ARN.fullmatch(name_or_arn)
         if match is None:
             return name_or_arn.lower()
@@ -577,9 +584,9 @@ class FeatureStoreBackend:
         to_online, to_offline = self._stores(group, target_stores)
         ttl_ms = ttl_millis(ttl_duration) if ttl_duration is not None else group.default_ttl_ms
         now = clock.now()
-        now_ms = round(now * 1000)
         with group.lock:
-            group.expire_due(now_ms, now)
+            if group.has_expiries:
+                group.expire_due(round(now * 1000), now)
             if to_online:
                 current = group.online.get(identifier)
                 if current is None or event_ms > current.event_time_ms:

@@ -166,12 +166,20 @@ _JAVA_TO_PYTHON = (
 )
 
 
+_JAVA_DOT_STAR = "[^\n\r\u0085\u2028\u2029]*"
+_LINE_TERMINATOR = re.compile("[\n\r\u0085\u2028\u2029]")
+
+
 def _python_pattern(java: str) -> re.Pattern[str] | None:
     """A model pattern (Java syntax) for Python's ``re``, or ``None`` when it cannot be
     expressed (the constraint is then not checked rather than checked wrongly)."""
     text = java
     for old, new in _JAVA_TO_PYTHON:
         text = text.replace(old, new)
+    # Java's "." stops at every line terminator, Python's only at "\n". The models use a
+    # bare "." only in ".*" (ValueAsString, NextToken): spell Java's meaning out.
+    if text == ".*":
+        text = _JAVA_DOT_STAR
     try:
         return re.compile(text)
     except re.error:
@@ -331,11 +339,15 @@ def put_record_is_valid(params: Any) -> bool:
         if type(feature) is not dict or not _name_ok(feature.get("FeatureName"), _FEATURE_NAME, 64, _valid_feature_names):
             return False
         text = feature.get("ValueAsString")
-        if text is not None and (type(text) is not str or len(text) > MAX_RECORD_BYTES):
+        if text is not None and (
+            type(text) is not str or len(text) > MAX_RECORD_BYTES or _LINE_TERMINATOR.search(text) is not None
+        ):
             return False
         items = feature.get("ValueAsStringList")
         if items is not None and (
-            type(items) is not list or len(items) > MAX_RECORD_BYTES or any(type(item) is not str for item in items)
+            type(items) is not list
+            or len(items) > MAX_RECORD_BYTES
+            or any(type(item) is not str or _LINE_TERMINATOR.search(item) is not None for item in items)
         ):
             return False
     stores = params.get("TargetStores")
@@ -396,20 +408,30 @@ def _leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
+@functools.lru_cache(maxsize=4096)
+def _day_number(year: int, month: int, day: int) -> int | None:
+    """Days since the epoch of a real calendar date, else ``None`` (cached: event times
+    of one test mostly share a few dates)."""
+    if not 1 <= month <= 12:
+        return None
+    limit = 29 if month == 2 and _leap(year) else _DAYS_IN_MONTH[month - 1]
+    if not 1 <= day <= limit:
+        return None
+    return _days_from_civil(year, month, day)
+
+
 def parse_iso_ms(text: str) -> int | None:
     """``yyyy-MM-dd'T'HH:mm:ssZ`` or ``yyyy-MM-dd'T'HH:mm:ss.SSSZ`` as epoch
     milliseconds, or ``None`` when ``text`` is neither or not a real date."""
     match = _ISO_TIME.fullmatch(text)
     if match is None:
         return None
-    year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
-    if not 1 <= month <= 12 or hour > 23 or minute > 59 or second > 59:
+    days = _day_number(int(text[0:4]), int(text[5:7]), int(text[8:10]))
+    hour, minute, second = int(text[11:13]), int(text[14:16]), int(text[17:19])
+    if days is None or hour > 23 or minute > 59 or second > 59:
         return None
-    limit = 29 if month == 2 and _leap(year) else _DAYS_IN_MONTH[month - 1]
-    if not 1 <= day <= limit:
-        return None
-    millis = int(match.group(7) or 0)
-    return (_days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second) * 1000 + millis
+    millis = int(text[20:23]) if len(text) == 24 else 0
+    return (days * 86_400 + hour * 3600 + minute * 60 + second) * 1000 + millis
 
 
 def format_iso_ms(millis: int) -> str:

@@ -341,3 +341,14 @@ def test_put_fast_path_never_accepts_what_the_model_rejects(body: dict[str, Any]
     params = dict(body, FeatureGroupName=name)
     if put_record_is_valid(params):  # must then pass the full model walk too
         ShapeValidator("sagemaker-featurestore-runtime", "PutRecord", FeatureStoreValidationError).validate(params)
+
+
+def test_value_with_line_break_breaks_the_model_pattern(runtime: Any, create_group: Callable[..., str]) -> None:
+    # The model's ValueAsString pattern is ".*", matched as Java does: "." stops at line breaks.
+    create_group(features={"customer_id": "String", "event_time": "String", "note": "String"})
+    assert _put_error(runtime, record(note="two\nlines")) == (
+        "ValidationError",
+        "1 validation error detected: Value 'two\nlines' at 'record.3.member.valueAsString' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: .*",
+        400,
+    )
