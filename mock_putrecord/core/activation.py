@@ -61,7 +61,9 @@ class Activation:
         self.account_id = account_id
         self.passthrough = passthrough
         self._depth = 0
-        self._environment: EnvironmentPatch | None = None
+        # One patch per start: the same handle may be started again while active
+        # (``with mock:`` inside ``with mock:``), and each stop restores its own start's.
+        self._environments: list[EnvironmentPatch] = []
 
     # ------------------------------------------------------------ start / stop
     def start(self) -> Self:
@@ -72,8 +74,9 @@ class Activation:
                 interception.install()
                 reset_all()
                 self._on_outermost_start()
-            self._environment = EnvironmentPatch(self.region)
-            self._environment.apply()
+            environment = EnvironmentPatch(self.region)
+            environment.apply()
+            self._environments.append(environment)
             self._depth += 1
             _stack.append(self)
             self._apply_settings()
@@ -95,9 +98,8 @@ class Activation:
             # Remove the innermost occurrence of self (activations normally nest).
             index = len(_stack) - 1 - _stack[::-1].index(self)
             del _stack[index]
-            if self._environment is not None:
-                self._environment.restore()
-                self._environment = None
+            if self._environments:
+                self._environments.pop().restore()
             if _stack:
                 _stack[-1]._apply_settings()
                 return
@@ -185,7 +187,7 @@ class Activation:
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
         clone._depth = 0
-        clone._environment = None
+        clone._environments = []
         return clone
 
     def _decorate_function(self, func: Callable[P, R]) -> Callable[P, R]:

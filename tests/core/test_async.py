@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import importlib.util
+import os
 import sys
 from typing import Any
 
@@ -247,3 +248,27 @@ def test_awaitable_response_content_is_plain_bytes_for_sync_clients() -> None:
 
 async def _await(value: Any) -> Any:
     return await value
+
+
+@pytest.mark.parametrize("form", ["sync", "async"])
+async def test_reentering_the_same_handle_restores_the_environment(
+    monkeypatch: pytest.MonkeyPatch, form: str
+) -> None:
+    # e.g. a helper doing `async with mock:` on a handle its caller already entered, or
+    # server mode starting the handle it was given. Each stop restores its own start.
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
+    mock = mock_putrecord(region="eu-west-1")
+    if form == "sync":
+        with mock:
+            with mock:
+                assert os.environ["AWS_DEFAULT_REGION"] == "eu-west-1"
+            assert os.environ["AWS_DEFAULT_REGION"] == "eu-west-1" and mock.is_active
+    else:
+        async with mock:
+            async with mock:
+                await asyncio.sleep(0)
+            assert os.environ["AWS_DEFAULT_REGION"] == "eu-west-1" and mock.is_active
+    assert "AWS_DEFAULT_REGION" not in os.environ
+    assert "AWS_ACCESS_KEY_ID" not in os.environ
+    assert not interception.settings.active
