@@ -120,6 +120,34 @@ def build_wire_request(request: AWSPreparedRequest, service: str, operation: str
     )
 
 
+_PARAMS = "mock_putrecord_params"
+_BODY = "mock_putrecord_body"
+
+
+def remember_params(params: Any, context: Any = None, **kwargs: Any) -> None:
+    """``before-parameter-build``: keep a reference to the API parameters in the request
+    context (the same dict botocore later puts on the prepared request)."""
+    if settings.active and context is not None:
+        context[_PARAMS] = params
+
+
+def remember_body(params: Any, context: Any = None, **kwargs: Any) -> None:
+    """``before-call`` (first handler): the body serialized from those parameters, so
+    ``before_send`` can check by identity that nothing replaced it since."""
+    if context is not None and _PARAMS in context:
+        context[_BODY] = params.get("body")
+
+
+def _vouched_params(request: AWSPreparedRequest) -> Any:
+    context = getattr(request, "context", None)
+    if not context:
+        return None
+    body = context.get(_BODY)
+    if body is None or body is not request.body:
+        return None
+    return context.get(_PARAMS)
+
+
 def before_send(request: AWSPreparedRequest, event_name: str = "", **kwargs: Any) -> AWSResponse | None:
     """botocore ``before-send`` handler: answer mocked services, ignore the rest."""
     if not settings.active or getattr(request, _SEEN, False):
@@ -132,6 +160,7 @@ def before_send(request: AWSPreparedRequest, event_name: str = "", **kwargs: Any
         return None
     setattr(request, _SEEN, True)  # a client patched twice must not store a record twice
     wire = build_wire_request(request, service, operation)
+    wire.params = _vouched_params(request)
     retries = (getattr(request, "context", None) or {}).get("retries")
     if retries:
         wire.attempt = retries.get("attempt", 1)
@@ -177,9 +206,11 @@ def install() -> None:
     with _install_lock:
         if _installed:
             return
-        botocore.handlers.BUILTIN_HANDLERS.append(
-            ("before-send", before_send, botocore.handlers.REGISTER_FIRST)
-        )
+        botocore.handlers.BUILTIN_HANDLERS.extend([
+            ("before-send", before_send, botocore.handlers.REGISTER_FIRST),
+            ("before-parameter-build", remember_params, botocore.handlers.REGISTER_LAST),
+            ("before-call", remember_body, botocore.handlers.REGISTER_FIRST),
+        ])
         boto3 = sys.modules.get("boto3")
         default_session = getattr(boto3, "DEFAULT_SESSION", None) if boto3 else None
         if default_session is not None:
@@ -195,6 +226,8 @@ def patch_client(client_or_session: Any) -> None:
         inner = getattr(client_or_session, "_session", client_or_session)
         events = getattr(inner, "_events", None) or inner.get_component("event_emitter")
     events.register_first("before-send", before_send, unique_id=_UNIQUE_ID)
+    events.register_last("before-parameter-build", remember_params, unique_id=_UNIQUE_ID + ".params")
+    events.register_first("before-call", remember_body, unique_id=_UNIQUE_ID + ".body")
 
 
 # ---------------------------------------------------------------- the network guard

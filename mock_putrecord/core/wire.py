@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any, Mapping
 
 
 @dataclass
@@ -30,6 +30,10 @@ class WireRequest:
     account_id: str
     attempt: int = 1
     """botocore's attempt number (2 and up for retries)."""
+    params: Mapping[str, Any] | None = None
+    """The botocore API parameters this body was serialized from, when the interception
+    layer can vouch that ``body`` is exactly their serialization (botocore clients only);
+    lets a hot path skip decoding the body. ``None`` otherwise: adapters must not rely on it."""
 
 
 @dataclass

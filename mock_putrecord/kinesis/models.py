@@ -7,6 +7,10 @@ import hashlib
 import threading
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import repeat
+from operator import add as _add
+from operator import itemgetter
 from typing import Any, Iterable, NamedTuple, Sequence
 
 from ..core.backends import BackendDict
@@ -108,6 +112,13 @@ _md5 = hashlib.md5
 # bounded dict of key -> (hash, UTF-8 length), cleared when it grows past the bound.
 _KEY_HASHES: dict[str, tuple[int, int]] = {}
 _KEY_HASH_CACHE_SIZE = 1 << 16
+
+
+_first, _second = itemgetter(0), itemgetter(1)
+SEQUENCE_STEP = 1 << 80
+"""The difference between consecutive sequence numbers of a shard written in one call."""
+ColumnGroup = tuple[Shard, int, int, "list[int] | None"]
+"""``(shard, first sequence number, count, input indices or None)``: see put_record_columns."""
 
 
 def _key_hash_and_size(key: str) -> tuple[int, int]:
@@ -375,6 +386,64 @@ class KinesisBackend:
                 seq_secs = secs if secs > shard.create_secs else shard.create_secs
                 append_result((shard, shard.base | ((position + 1) << 80) | (seq_secs << 36), None, None))
         return stream, results
+
+    def put_record_columns(self, name: str | None, datas: list[bytes],
+                           keys: list[str]) -> tuple[Stream, list[ColumnGroup]] | None:
+        """PutRecords without explicit hash keys, column-wise: the batch's hot path.
+
+        Stores exactly what :meth:`put_records` would (same checks, errors, shards and
+        sequence numbers) but with per-record work done by C-level passes. Returns the
+        stream and, per shard written, ``(shard, first sequence number, count, input
+        indices or None for "all, in order")``; the k-th record of a group has sequence
+        number ``first + k * SEQUENCE_STEP``. Returns ``None`` when records must be
+        checked one by one (throughput limits, record faults): use :meth:`put_records`.
+        """
+        if settings.shard_throughput or faults.record_faults_enabled:
+            return None
+        stream = self._writable(name, None)
+        hashes = _KEY_HASHES
+        known: list[Any] = list(map(hashes.get, keys))  # (hash, key size) per record
+        if None in known:
+            for index, value in enumerate(known):
+                if value is None:
+                    key = keys[index]
+                    known[index] = hashes[key] = _key_hash_and_size(key)
+        key_sizes = list(map(_second, known))
+        limit = stream.max_record_bytes
+        if max(map(_add, map(len, datas), key_sizes)) > limit:
+            self._raise_record_too_large([(data, key, None) for data, key in zip(datas, keys)], limit, False)
+        if len(hashes) > _KEY_HASH_CACHE_SIZE:
+            hashes.clear()
+        if sum(map(len, datas)) + sum(key_sizes) > MAX_REQUEST_BYTES:
+            raise InvalidArgumentException("Records size exceeds 5 MB limit")
+        now = clock.now()
+        secs = int(now)
+        groups: list[ColumnGroup] = []
+        with stream.lock:
+            open_shards, starts = stream.open_shards, stream.open_starts
+            if len(open_shards) == 1:
+                layout: list[tuple[Shard, list[int] | None]] = [(open_shards[0], None)]
+            else:
+                slots = list(map(partial(bisect_right, starts), map(_first, known)))
+                buckets: list[list[int]] = [[] for _ in range(len(open_shards) + 1)]
+                appends = [bucket.append for bucket in buckets]
+                for index, slot in enumerate(slots):
+                    appends[slot](index)
+                layout = [(open_shards[slot - 1], bucket) for slot, bucket in enumerate(buckets) if bucket]
+            for shard, indices in layout:
+                position = len(shard.data)
+                if indices is None:
+                    count = len(datas)
+                    shard.data.extend(datas)
+                    shard.keys.extend(keys)
+                else:
+                    count = len(indices)
+                    shard.data.extend(map(datas.__getitem__, indices))
+                    shard.keys.extend(map(keys.__getitem__, indices))
+                shard.arrivals.extend(repeat(now, count))
+                seq_secs = secs if secs > shard.create_secs else shard.create_secs
+                groups.append((shard, shard.base | ((position + 1) << 80) | (seq_secs << 36), count, indices))
+        return stream, groups
 
     @staticmethod
     def _raise_record_too_large(entries: Sequence[tuple[bytes, str, str | None]], limit: int, single: bool) -> None:

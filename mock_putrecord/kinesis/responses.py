@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sys
+from operator import itemgetter
 from typing import Any, Callable, Mapping
 
 from ..core.errors import ServiceError
@@ -26,7 +27,7 @@ from ..core.validation import (
 )
 from ..core.wire import WireRequest, WireResponse, new_request_id
 from .exceptions import NotImplementedByMock, RequestEntityTooLarge
-from .models import KinesisBackend, Stream, kinesis_backends
+from .models import SEQUENCE_STEP, ColumnGroup, KinesisBackend, Stream, kinesis_backends
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
 MAX_BODY_BYTES = 7 * 1024 * 1024  # larger bodies get a bare 413 before any validation
@@ -427,7 +428,7 @@ def _fast_entries(params: dict[str, Any]) -> list[tuple[bytes, str, str | None]]
             key = record["PartitionKey"]
             text = record["Data"]
             data = a2b(text, strict_mode=True)  # type: ignore[call-arg,unused-ignore]  # 3.11+, see above
-        except (KeyError, TypeError, binascii.Error):
+        except (KeyError, TypeError, ValueError):  # ValueError: binascii.Error, or non-ASCII text
             return None
         if type(key) is not str or not 0 < len(key) <= 256 or type(text) is not str:
             return None
@@ -444,9 +445,68 @@ def _fast_entries(params: dict[str, Any]) -> list[tuple[bytes, str, str | None]]
     return entries
 
 
-def put_records(request: WireRequest) -> WireResponse:
-    """PutRecords: the hot path."""
+_get_keys, _get_data = itemgetter("PartitionKey"), itemgetter("Data")
+_ONLY = ({str}, {bytes}, {dict}, {2})
+
+
+def _param_columns(params: Mapping[str, Any]) -> tuple[str, list[bytes], list[str]] | None:
+    """``(stream name, data, partition keys)`` straight from the botocore parameters a
+    PutRecords body was serialized from (no JSON parsing, no base64 decoding), when they
+    are plainly well formed: ``StreamName`` and ``Records`` only, each record exactly
+    ``Data`` (bytes) and ``PartitionKey`` (1 to 256 characters). Anything else: ``None``,
+    and the body is read as usual, so every error is still worded from the wire."""
+    records = params.get("Records")
+    name = params.get("StreamName")
+    if (not _STRICT_BASE64 or len(params) != 2 or type(records) is not list or not 1 <= len(records) <= 500
+            or type(name) is not str or not _STREAM_NAME.fullmatch(name)):
+        return None
+    only_str, only_bytes, only_dict, only_two = _ONLY
+    if set(map(type, records)) != only_dict or set(map(len, records)) != only_two:
+        return None
     try:
+        keys = list(map(_get_keys, records))
+        datas = list(map(_get_data, records))
+    except KeyError:
+        return None
+    if set(map(type, datas)) != only_bytes or set(map(type, keys)) != only_str:
+        return None
+    lengths = list(map(len, keys))
+    if min(lengths) < 1 or max(lengths) > 256:
+        return None
+    return name, datas, keys
+
+
+def _render_groups(groups: list[ColumnGroup], count: int) -> bytes:
+    """PutRecords' response body for records stored by ``put_record_columns``."""
+    step = SEQUENCE_STEP
+    if len(groups) == 1 and groups[0][3] is None:
+        shard, first, number, _ = groups[0]
+        shard_id = shard.shard_id
+        return ('{"FailedRecordCount":0,"Records":[{"SequenceNumber":"%s","ShardId":"%s"}]}' % (
+            ('","ShardId":"%s"},{"SequenceNumber":"' % shard_id).join(map(str, range(first, first + number * step, step))),
+            shard_id,
+        )).encode()
+    parts: list[str] = [""] * count
+    for shard, first, number, indices in groups:
+        template = '{"SequenceNumber":"%%d","ShardId":"%s"}' % shard.shard_id
+        for index, text in zip(indices or range(number), map(template.__mod__, range(first, first + number * step, step))):
+            parts[index] = text
+    return ('{"FailedRecordCount":0,"Records":[%s]}' % ",".join(parts)).encode()
+
+
+def put_records(request: WireRequest) -> WireResponse:
+    """PutRecords: the hot path. From a botocore client with plain parameters, the
+    records are taken from the parameters and stored column-wise; otherwise the body is
+    parsed and checked record by record (and by the validator, to word an error)."""
+    try:
+        columns = _param_columns(request.params) if request.params is not None else None
+        if columns is not None:
+            try:
+                stored = _backend(request).put_record_columns(*columns)
+            except UnicodeEncodeError:  # a lone surrogate in a key: the body path decides
+                stored = None
+            if stored is not None:
+                return ok(_render_groups(stored[1], len(columns[1])))
         params = parse_body(request)
         entries = _fast_entries(params)
         if entries is None:
