@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import os
-from typing import Generator, Iterator
+from typing import TYPE_CHECKING, Generator, Iterator
 
 import pytest
 
@@ -55,3 +55,19 @@ def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fake AWS credentials for the test (and ``AWS_DEFAULT_REGION=us-east-1`` if unset)."""
     for name, value in credentials_environment(os.environ).items():
         monkeypatch.setenv(name, value)
+
+
+if TYPE_CHECKING:
+    from mock_putrecord.server import MockServer
+
+
+@pytest.fixture
+def putrecord_server(request: pytest.FixtureRequest) -> Iterator[MockServer]:
+    """A running server-mode mock (:class:`~mock_putrecord.server.MockServer`, function
+    scope): point other processes at ``.url``, inspect ``.mock``. The ``putrecord_mock``
+    marker's options apply. A session-scoped one: see docs/server.md."""
+    from mock_putrecord.server.fixtures import running_server
+
+    marker = request.node.get_closest_marker(MARKER)
+    options = fixture_options(marker.args, marker.kwargs) if marker else fixture_options()
+    yield from running_server(mock=options.build())
