@@ -117,8 +117,9 @@ class MockHTTPServer(ThreadingHTTPServer):
             leftovers = list(self._connections)
         for conn in leftovers:
             _shutdown(conn)
+        join_deadline = max(deadline, time.monotonic()) + 1.0
         for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()) + 1.0)
+            thread.join(max(0.0, join_deadline - time.monotonic()))
 
 
 def _shutdown(conn: socket.socket) -> None:
