@@ -121,14 +121,23 @@ ColumnGroup = tuple[Shard, int, int, "list[int] | None"]
 """``(shard, first sequence number, count, input indices or None)``: see put_record_columns."""
 
 
+def utf8(key: str) -> bytes:
+    """``key`` in UTF-8 as AWS's Java front end encodes it: an unpaired surrogate (JSON
+    allows ``"\\udcff"``) becomes ``?`` instead of raising UnicodeEncodeError."""
+    try:
+        return key.encode("utf-8")
+    except UnicodeEncodeError:
+        return key.encode("utf-8", "replace")
+
+
 def _key_hash_and_size(key: str) -> tuple[int, int]:
-    encoded = key.encode("utf-8")
+    encoded = utf8(key)
     return int.from_bytes(_md5(encoded).digest(), "big"), len(encoded)
 
 
 def partition_key_hash(key: str) -> int:
     """MD5 of the UTF-8 partition key as a 128-bit integer (AWS's routing hash)."""
-    return int.from_bytes(_md5(key.encode("utf-8")).digest(), "big")
+    return int.from_bytes(_md5(utf8(key)).digest(), "big")
 
 
 def parse_explicit_hash_key(text: str) -> int:
@@ -448,7 +457,7 @@ class KinesisBackend:
     @staticmethod
     def _raise_record_too_large(entries: Sequence[tuple[bytes, str, str | None]], limit: int, single: bool) -> None:
         for index, (data, key, _) in enumerate(entries, 1):
-            if len(data) + len(key.encode("utf-8")) > limit:
+            if len(data) + len(utf8(key)) > limit:
                 # The limit counts data plus key; AWS words it as the data's length.
                 path = "data" if single else f"records.{index}.member.data"
                 raise ValidationException(
