@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 import threading
-import unittest
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Coroutine, ParamSpec, TypeVar, overload
 
@@ -212,10 +212,11 @@ class Activation:
         same happens through pytest's ``setup_method``/``teardown_method``. Fixtures and
         other attributes of the class are left untouched."""
         factory = self._fresh
-        if issubclass(cls, unittest.TestCase):
-            original_setup = cls.setUp
+        unittest = sys.modules.get("unittest")  # not imported: cls cannot be a TestCase
+        if unittest is not None and issubclass(cls, unittest.TestCase):
+            original_setup = getattr(cls, "setUp")
 
-            def setUp(test: unittest.TestCase) -> None:  # noqa: N802 - unittest's name
+            def setUp(test: Any) -> None:  # noqa: N802 - unittest's name
                 activation = factory().start()
                 test.addCleanup(activation.stop)
                 original_setup(test)

@@ -34,8 +34,9 @@ from urllib.parse import urlsplit
 from ..core.activation import register_activation_hooks
 from ..core.dispatch import dispatch
 from ..core.wire import WireRequest, WireResponse
-from .models import DEFAULT_ENDPOINT, normalize_endpoint, v3io_backend
-from .responses import header
+
+# models and responses (and what they import) load on the first v3io request, not at
+# ``import mock_putrecord``: this module is imported eagerly to register its hooks.
 
 if TYPE_CHECKING:
     import responses as responses_lib
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
 
 # ---------------------------------------------------------------- common
 def _known_endpoint(url: str) -> bool:
+    from .models import DEFAULT_ENDPOINT, normalize_endpoint, v3io_backend
+
     try:
         endpoint = normalize_endpoint(urlsplit(url).netloc)
     except ValueError:
@@ -56,6 +59,8 @@ def _known_endpoint(url: str) -> bool:
 
 def is_v3io_request(headers: Mapping[str, Any], url: str) -> bool:
     """True for requests the v3io mock answers."""
+    from .responses import header
+
     if header(headers, "x-v3io-function") is not None:
         return True
     return _known_endpoint(url)
@@ -76,6 +81,8 @@ def _as_bytes(body: Any) -> bytes:
 
 def handle(method: str, url: str, headers: Mapping[str, str], body: Any) -> WireResponse:
     """Dispatch one HTTP request to the v3io adapter."""
+    from .responses import header
+
     split = urlsplit(url)
     function = header(headers, "x-v3io-function")
     request = WireRequest(
