@@ -132,16 +132,21 @@ def _plausible(shape: Any, hints: Mapping[str, st.SearchStrategy[Any]], depth: i
 def params_for(service: str, operation: str, hints: Mapping[str, st.SearchStrategy[Any]],
                *, for_botocore: bool = False) -> st.SearchStrategy[dict[str, Any]]:
     """Parameters for ``operation``. ``for_botocore``: members that feed botocore's
-    endpoint rules (``StreamARN``...) take only their hinted values, since botocore
+    endpoint rules (``StreamARN``...) or its URL path (``FeatureGroupName`` of the
+    rest-json runtime) take only their hinted values, and are always present: botocore
     itself refuses anything else before a request exists."""
     model = operation_model(service, operation)
     shape = model.input_shape
     if shape is None:
         return st.just({})
     if for_botocore:
-        endpoint_members = {p.name for p in model.context_parameters}
+        endpoint_members = {p.name for p in model.context_parameters} | {
+            name for name, member in shape.members.items() if member.serialization.get("location") == "uri"}
         hints = {**hints, **{name: hints.get(name, st.nothing()) for name in endpoint_members}}
-        strategy = _plausible(shape, hints, 0, exact=endpoint_members)
+        uri = {name for name, member in shape.members.items() if member.serialization.get("location") == "uri"}
+        strategy = _plausible(shape, hints, 0, exact=endpoint_members).flatmap(
+            lambda drawn: st.fixed_dictionaries({**{n: st.just(v) for n, v in drawn.items()},
+                                                 **{n: hints[n] for n in uri if n not in drawn}}))
     else:
         strategy = _plausible(shape, hints, 0)
     return strategy
