@@ -103,7 +103,7 @@ def error_response(error: ServiceError) -> WireResponse:
     body: dict[str, str] = {"__type": error.code}
     if error.message:
         body[getattr(error, "message_key", "message")] = error.message
-    encoded = json.dumps(body).encode()
+    encoded = json.dumps(body, separators=(",", ":")).encode()
     return WireResponse(error.status, encoded, _headers(len(encoded)))
 
 
@@ -524,7 +524,7 @@ def put_records(request: WireRequest) -> WireResponse:
             append('{"SequenceNumber":"%d","ShardId":"%s"}' % (sequence, shard.shard_id))  # type: ignore[str-format]
         else:
             failed += 1
-            append(json.dumps({"ErrorCode": code, "ErrorMessage": message}))
+            append(json.dumps({"ErrorCode": code, "ErrorMessage": message}, separators=(",", ":")))
     return ok(('{"FailedRecordCount":%d,"Records":[%s]}' % (failed, ",".join(parts))).encode())
 
 
