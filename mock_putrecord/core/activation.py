@@ -12,7 +12,7 @@ import inspect
 import sys
 import threading
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Coroutine, ParamSpec, TypeVar, overload
+from typing import Any, AsyncIterator, Awaitable, Callable, Coroutine, Iterator, ParamSpec, TYPE_CHECKING, TypeVar, overload
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -173,11 +173,16 @@ class Activation:
     def __call__(self, func: Callable[P, R]) -> Callable[P, R]: ...
 
     def __call__(self, func: Any) -> Any:
-        """Decorate a function, coroutine function or class so it runs with the mock active."""
+        """Decorate a function, coroutine function, (async) generator function or class
+        so it runs with the mock active."""
         if inspect.isclass(func):
             return self._decorate_class(func)
         if inspect.iscoroutinefunction(func):
             return self._decorate_coroutine(func)
+        if inspect.isgeneratorfunction(func):
+            return self._decorate_generator(func)
+        if inspect.isasyncgenfunction(func):
+            return self._decorate_async_generator(func)
         if callable(func):
             return self._decorate_function(func)
         raise TypeError(f"mock_putrecord cannot decorate {func!r}")
@@ -195,6 +200,25 @@ class Activation:
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             with self._fresh():
                 return func(*args, **kwargs)
+
+        return wrapper
+
+    def _decorate_generator(self, func: Callable[P, Iterator[Any]]) -> Callable[P, Iterator[Any]]:
+        """A generator (e.g. a yield fixture) keeps the mock active until it finishes."""
+
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> Iterator[Any]:
+            with self._fresh():
+                return (yield from func(*args, **kwargs))
+
+        return wrapper
+
+    def _decorate_async_generator(self, func: Callable[P, AsyncIterator[Any]]) -> Callable[P, AsyncIterator[Any]]:
+        @functools.wraps(func)
+        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> AsyncIterator[Any]:
+            async with self._fresh():
+                async for item in func(*args, **kwargs):
+                    yield item
 
         return wrapper
 

@@ -132,3 +132,27 @@ def test_environment_is_restored_exactly(monkeypatch: pytest.MonkeyPatch) -> Non
     assert os.environ["AWS_ACCESS_KEY_ID"] == ""
     assert "AWS_SECRET_ACCESS_KEY" not in os.environ
     assert os.environ["AWS_SESSION_TOKEN"] == "real-token"
+
+
+def test_generator_function_keeps_the_mock_until_it_finishes() -> None:
+    @mock_putrecord
+    def producer():  # e.g. a yield fixture
+        boto3.client("kinesis", region_name="us-east-1").create_stream(StreamName="g", ShardCount=1)
+        yield _streams()
+        yield interception.settings.active
+
+    steps = producer()
+    assert next(steps) == ["g"]
+    assert next(steps) is True
+    assert list(steps) == []
+    assert not interception.settings.active
+
+
+async def test_async_generator_function_keeps_the_mock_until_it_finishes() -> None:
+    @mock_putrecord
+    async def producer():
+        yield _streams()
+        yield interception.settings.active
+
+    assert [item async for item in producer()] == [[], True]
+    assert not interception.settings.active

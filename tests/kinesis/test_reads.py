@@ -58,7 +58,8 @@ def test_at_timestamp_uses_arrival_time(kinesis, mock) -> None:
     mock.advance(0)  # freeze the clock
     kinesis.put_record(StreamName="s", Data=b"old", PartitionKey="k")
     mock.advance(60)
-    cut = datetime.datetime.fromtimestamp(mock_now(mock), datetime.timezone.utc)
+    # A second before "new" arrives: clear of the microsecond rounding of datetimes.
+    cut = datetime.datetime.fromtimestamp(mock_now(mock) - 1, datetime.timezone.utc)
     kinesis.put_record(StreamName="s", Data=b"new", PartitionKey="k")
     records = kinesis.get_records(ShardIterator=_iterator(kinesis, "AT_TIMESTAMP", Timestamp=cut))["Records"]
     assert [r["Data"] for r in records] == [b"new"]
