@@ -11,10 +11,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape
 
+from ..core.errors import ServiceError
+from ..core.faults import FailedRecord, faults
 from ..core.wire import WireRequest, WireResponse
 from . import validation
 from .exceptions import (
@@ -28,6 +30,7 @@ from .exceptions import (
 )
 from .models import (
     MAX_SHARD_COUNT,
+    PutColumns,
     Stream,
     V3ioContainer,
     normalize_endpoint,
@@ -179,8 +182,50 @@ def put_records(request: WireRequest, container: V3ioContainer, path: str) -> Wi
     body = validation.parse_body(request.body)
     records = validation.put_records(body)
     stream = container.stream(_join(path, validation.optional_str(body, "StreamName")))
+    if faults.record_faults_enabled:
+        return _put_with_injected_failures(stream, path, records)
     targets, sequences = stream.put_columns(records)
     return WireResponse(200, _put_records_body(targets, sequences), dict(JSON_HEADERS))
+
+
+def _put_with_injected_failures(stream: Stream, path: str, records: PutColumns) -> WireResponse:
+    """PutRecords under ``mock.faults.fail_records("v3io", ...)``: the chosen records fail
+    with the named v3io error (``ErrorCode`` from its class), the others are stored."""
+    failures = {}
+    for index in range(len(records.data)):
+        name = faults.record_fault("v3io", "PutRecords")
+        if name is not None:
+            failures[index] = {"ErrorCode": _error_code_of(name), "ErrorMessage": name}
+            faults.note_failed_record(FailedRecord("v3io", path, index, name, name))
+    keep = [index for index in range(len(records.data)) if index not in failures]
+
+    def pick(column: list[Any] | None) -> list[Any] | None:
+        return None if column is None else [column[index] for index in keep]
+
+    stored = PutColumns(pick(records.data) or [], pick(records.client_info), pick(records.partition_key),
+                        pick(records.shard_id))
+    targets, sequences = stream.put_columns(stored) if keep else ([], [])
+    results: list[Mapping[str, int | str]] = []
+    stored_results = iter(zip(targets, sequences))
+    for index in range(len(records.data)):
+        if index in failures:
+            results.append(failures[index])
+            continue
+        target, sequence = next(stored_results)
+        results.append({"SequenceNumber": sequence, "ShardId": target} if target >= 0 else _SHARD_OUT_OF_RANGE)
+    failed = sum(1 for result in results if "ErrorCode" in result)
+    return WireResponse(200, _dumps({"FailedRecordCount": failed, "Records": results}), dict(JSON_HEADERS))
+
+
+def _error_code_of(name: str) -> int:
+    """The ``ErrorCode`` v3io sends with the error named ``name`` (-1 if unknown)."""
+    classes = list(V3ioError.__subclasses__())
+    while classes:
+        cls = classes.pop()
+        if cls.code == name:
+            return cls.error_code
+        classes.extend(cls.__subclasses__())
+    return -1
 
 
 _SHARD_OUT_OF_RANGE = {"ErrorCode": -201326594, "ErrorMessage": "ShardIDOutOfRangeException"}
@@ -308,6 +353,14 @@ class V3ioAdapter:
             "SeekShard": _handler(seek),
             "GetRecords": _handler(get_records),
         }
+
+    def render_error(self, error: ServiceError) -> WireResponse:
+        """A scripted fault (``mock.faults.fail_next("v3io", ...)``) in v3io's error body:
+        ``ErrorMessage`` is the error's name, ``ErrorCode`` its v3io code (-1 if unknown)."""
+        if isinstance(error, V3ioError):
+            return error.to_wire()
+        body = _dumps({"ErrorCode": _error_code_of(error.code), "ErrorMessage": error.code})
+        return WireResponse(error.status, body, dict(JSON_HEADERS))
 
     def unknown_operation(self, request: WireRequest) -> WireResponse:
         """No function header: the object layer; any other function: InvalidArgumentException
