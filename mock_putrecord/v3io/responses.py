@@ -191,7 +191,7 @@ def put_records(request: WireRequest, container: V3ioContainer, path: str) -> Wi
 def _put_with_injected_failures(stream: Stream, path: str, records: PutColumns) -> WireResponse:
     """PutRecords under ``mock.faults.fail_records("v3io", ...)``: the chosen records fail
     with the named v3io error (``ErrorCode`` from its class), the others are stored."""
-    failures = {}
+    failures: dict[int, dict[str, object]] = {}
     for index in range(len(records.data)):
         name = faults.record_fault("v3io", "PutRecords")
         if name is not None:
@@ -205,7 +205,7 @@ def _put_with_injected_failures(stream: Stream, path: str, records: PutColumns) 
     stored = PutColumns(pick(records.data) or [], pick(records.client_info), pick(records.partition_key),
                         pick(records.shard_id))
     targets, sequences = stream.put_columns(stored) if keep else ([], [])
-    results: list[Mapping[str, int | str]] = []
+    results: list[Mapping[str, object]] = []
     stored_results = iter(zip(targets, sequences))
     for index in range(len(records.data)):
         if index in failures:
