@@ -242,7 +242,7 @@ def check_answer(answer: Answer, well_formed_error: Callable[[WireResponse], str
     if response.status >= 400 and response.status != 413:
         problem = well_formed_error(response)
         assert problem is None, f"{answer.request.operation}: malformed error ({problem}): {response.body[:300]!r}"
-    elif response.body and response.headers.get("Content-Type", "").endswith("json"):
+    elif response.body and "json" in response.headers.get("Content-Type", ""):
         json.loads(response.body)  # a success body botocore can parse
 
 
