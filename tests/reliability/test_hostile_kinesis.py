@@ -75,11 +75,6 @@ def _params(operation: str, for_botocore: bool) -> st.SearchStrategy[dict[str, A
 EXAMPLES: dict[str, int] = {}
 
 
-@pytest.fixture
-def fuzz_stream(mock: MockPutRecord) -> dict[str, Any]:
-    return {}
-
-
 def _fresh_backend(mock: MockPutRecord) -> dict[str, str]:
     """A 2-shard stream "fuzz" with 3 records; the sentinels' values for this example."""
     mock.reset()
