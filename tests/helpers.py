@@ -4,6 +4,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import importlib
+import importlib.util
+
 from mock_putrecord.core.dispatch import dispatch
 from mock_putrecord.core.wire import WireRequest, WireResponse
 
@@ -25,3 +28,22 @@ def call_raw(service: str, operation: str, body: bytes | str | Any, *, region: s
 
 def error_body(response: WireResponse) -> dict[str, Any]:
     return dict(json.loads(response.body))
+
+
+def preload_service_modules() -> None:
+    """Import every service's adapter and view now.
+
+    pytester runs inner sessions in this process and restores ``sys.modules`` after each:
+    a service module first imported inside one would be dropped and imported afresh in
+    the next, while the dispatcher keeps the adapter it loaded first — two backends for
+    one service. Importing them before any inner run keeps a single copy.
+    """
+    for service in ("kinesis", "featurestore", "v3io"):
+        for module in ("responses", "view"):
+            name = f"mock_putrecord.{service}.{module}"
+            try:
+                found = importlib.util.find_spec(name) is not None
+            except ImportError:
+                found = False
+            if found:
+                importlib.import_module(name)

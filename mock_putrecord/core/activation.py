@@ -11,7 +11,6 @@ import functools
 import inspect
 import sys
 import threading
-from types import TracebackType
 from typing import Any, AsyncIterator, Awaitable, Callable, Coroutine, Iterator, ParamSpec, TYPE_CHECKING, TypeVar, overload
 
 if TYPE_CHECKING:
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
 from . import interception
 from .backends import reset_all
 from .environment import EnvironmentPatch
+from .lifecycle import StartStop
 from .settings import settings
 
 P = ParamSpec("P")
@@ -47,7 +47,7 @@ def active_activations() -> list["Activation"]:
     return list(_stack)
 
 
-class Activation:
+class Activation(StartStop):
     """The activation machinery shared by :class:`~mock_putrecord.MockPutRecord`."""
 
     def __init__(
@@ -138,29 +138,6 @@ class Activation:
 
     def _on_outermost_stop(self) -> None:
         """Subclass hook, called after the last activation ends."""
-
-    # ------------------------------------------------------------ context managers
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> Self:
-        return self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # ------------------------------------------------------------ decorator
     @overload

@@ -20,7 +20,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from . import dispatch
 from .errors import UnmockedRequestError
 from .settings import settings
-from .wire import WireRequest, WireResponse
+from .wire import WireRequest, WireResponse, body_bytes
 
 _UNIQUE_ID = "mock_putrecord.before_send"
 _SEEN = "_mock_putrecord_seen"
@@ -69,22 +69,6 @@ def to_aws_response(url: str, response: WireResponse) -> MockAWSResponse:
     return MockAWSResponse(url, response.status, headers, _RawBody(response.body))
 
 
-def _body_bytes(request: AWSPreparedRequest) -> bytes:
-    body = request.body
-    if body is None:
-        return b""
-    if isinstance(body, bytes):
-        return body
-    if isinstance(body, str):
-        return body.encode("utf-8")
-    if isinstance(body, (bytearray, memoryview)):
-        return bytes(body)
-    data = body.read()
-    if hasattr(body, "seek"):
-        body.seek(0)
-    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-
-
 def _region_of(request: AWSPreparedRequest) -> str:
     context = getattr(request, "context", None) or {}
     region = context.get("client_region")
@@ -112,7 +96,7 @@ def build_wire_request(request: AWSPreparedRequest, service: str, operation: str
         path=split.path,
         query=split.query,
         headers=cast("Mapping[str, str]", request.headers),
-        body=_body_bytes(request),
+        body=body_bytes(request.body),
         service=service,
         operation=operation,
         region=_region_of(request),

@@ -45,6 +45,23 @@ class WireResponse:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def body_bytes(body: Any) -> bytes:
+    """A request body as bytes, whatever the client handed over (bytes, str, a
+    bytearray or memoryview, or a file-like object, which is rewound after reading)."""
+    if body is None:
+        return b""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytearray, memoryview)):
+        return bytes(body)
+    data = body.read()
+    if hasattr(body, "seek"):
+        body.seek(0)
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
 def new_request_id() -> str:
     """A request id in AWS's format (a random UUID)."""
     return str(uuid.uuid4())

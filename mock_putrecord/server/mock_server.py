@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import threading
-from types import TracebackType
 from typing import TYPE_CHECKING
 
+from ..core.lifecycle import StartStop
 from ..mock import MockPutRecord
 from .httpd import MockHTTPServer
 from .routing import RoutingDefaults
@@ -16,7 +16,7 @@ STOP_GRACE_SECONDS = 5.0
 """How long ``stop()`` lets requests in flight finish before it closes their connections."""
 
 
-class MockServer:
+class MockServer(StartStop):
     """Serve the mocked Kinesis, Feature Store and v3io APIs over HTTP from this process.
 
     While running, the server holds an activation of ``mock`` (a
@@ -156,29 +156,6 @@ class MockServer:
             finally:
                 self._httpd = self._thread = None
                 self._mock.stop()
-
-    # ------------------------------------------------------------ context managers
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> Self:
-        return self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         state = self.url if self._httpd is not None else "stopped"

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 from ..core.activation import register_activation_hooks
 from ..core.dispatch import dispatch
-from ..core.wire import WireRequest, WireResponse
+from ..core.wire import WireRequest, WireResponse, body_bytes
 
 # models and responses (and what they import) load on the first v3io request, not at
 # ``import mock_putrecord``: this module is imported eagerly to register its hooks.
@@ -66,19 +66,6 @@ def is_v3io_request(headers: Mapping[str, Any], url: str) -> bool:
     return _known_endpoint(url)
 
 
-def _as_bytes(body: Any) -> bytes:
-    if body is None:
-        return b""
-    if isinstance(body, bytes):
-        return body
-    if isinstance(body, str):
-        return body.encode("utf-8")
-    if isinstance(body, (bytearray, memoryview)):
-        return bytes(body)
-    data = body.read()  # a file-like body (v3io-py put_object)
-    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-
-
 def handle(method: str, url: str, headers: Mapping[str, str], body: Any) -> WireResponse:
     """Dispatch one HTTP request to the v3io adapter."""
     from .responses import header
@@ -91,7 +78,7 @@ def handle(method: str, url: str, headers: Mapping[str, str], body: Any) -> Wire
         path=split.path,
         query=split.query,
         headers=headers,
-        body=_as_bytes(body),
+        body=body_bytes(body),
         service="v3io",
         operation=function.strip() if function else "",
         region="",
