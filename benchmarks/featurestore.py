@@ -92,11 +92,12 @@ def run(config: Config) -> list[Row]:
     rows = []
     for operation in ("put", "get"):
         label = "PutRecord" if operation == "put" else "GetRecord"
-        costs = []
+        costs, raw = [], []
         for checkpoint in checkpoints:
             figures = results[checkpoint]
             mock_us, floor_us = figures[operation], figures["floor_" + operation]
-            costs.append(mock_us)
+            costs.append(mock_us / floor_us)  # in floor units: robust to a neighbour's load
+            raw.append(mock_us)
             ratio = floor_us / mock_us
             rows.append(Row(
                 case="4. Feature Store", measure=f"{label}, store of {checkpoint:,}", unit="µs/call",
@@ -104,9 +105,10 @@ def run(config: Config) -> list[Row]:
                 target=">= 0.8", met=ratio >= 0.8, note="no moto column (moto has no Feature Store runtime)",
             ))
         spread = max(abs(cost / costs[0] - 1) for cost in costs)
+        raw_spread = max(abs(cost / raw[0] - 1) for cost in raw)
         rows.append(Row(
             case="4. Feature Store", measure=f"{label} cost, {checkpoints[0]:,} to {checkpoints[-1]:,}",
-            unit="% change", mock=spread * 100, ratio=spread, ratio_label="max deviation from smallest",
-            target="flat (within ±15%)", met=spread <= 0.15,
+            unit="% change", mock=spread * 100, ratio=spread, ratio_label="max deviation from smallest, in floor units",
+            target="flat (within ±15%)", met=spread <= 0.15, note=f"raw µs/call deviation {raw_spread * 100:.1f}%",
         ))
     return rows
