@@ -21,7 +21,6 @@ from ..core.validation import (
     SerializationException,
     ValidationException,
     Validator,
-    decode_blob,
     format_validation_errors,
     lower_first,
 )
@@ -548,4 +547,4 @@ class KinesisAdapter:
 
 
 adapter = KinesisAdapter()
-__all__ = ["adapter", "decode_blob", "ValidationException"]
+"""Registered in ``mock_putrecord.services`` for service ``kinesis``."""
