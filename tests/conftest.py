@@ -1,1 +1,24 @@
-"""Shared test configuration."""
+"""Shared test configuration: every test must leave no mock active behind it."""
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+import pytest
+
+from mock_putrecord.core.activation import active_activations
+from mock_putrecord.core.environment import FAKE_CREDENTIALS
+
+
+@pytest.fixture(autouse=True)
+def _no_activation_leaks() -> Iterator[None]:
+    """Fail the test that leaves an activation running or the fake credentials set, rather
+    than a later test that happens to check the environment."""
+    yield
+    leaked = active_activations()
+    key = os.environ.get("AWS_ACCESS_KEY_ID")
+    for activation in reversed(leaked):
+        while activation.is_active:
+            activation.stop()
+    assert not leaked, f"the test left {len(leaked)} mock activation(s) running"
+    assert key != FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"], "the test left the fake AWS credentials set"

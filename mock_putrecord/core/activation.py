@@ -40,6 +40,8 @@ def register_activation_hooks(on_start: Hook, on_stop: Hook) -> None:
 
 _lock = threading.RLock()
 _stack: list["Activation"] = []
+_environments: list[EnvironmentPatch] = []
+"""One environment patch per entry of ``_stack``, in the same order."""
 
 
 def active_activations() -> list["Activation"]:
@@ -61,9 +63,6 @@ class Activation(StartStop):
         self.account_id = account_id
         self.passthrough = passthrough
         self._depth = 0
-        # One patch per start: the same handle may be started again while active
-        # (``with mock:`` inside ``with mock:``), and each stop restores its own start's.
-        self._environments: list[EnvironmentPatch] = []
 
     # ------------------------------------------------------------ start / stop
     def start(self) -> Self:
@@ -76,7 +75,7 @@ class Activation(StartStop):
                 self._on_outermost_start()
             environment = EnvironmentPatch(self.region)
             environment.apply()
-            self._environments.append(environment)
+            _environments.append(environment)
             self._depth += 1
             _stack.append(self)
             self._apply_settings()
@@ -95,11 +94,17 @@ class Activation(StartStop):
             if self._depth == 0 or self not in _stack:
                 raise RuntimeError("mock_putrecord: stop() called before start()")
             self._depth -= 1
-            # Remove the innermost occurrence of self (activations normally nest).
+            # Remove the innermost occurrence of self. Activations normally nest, but
+            # concurrent coroutines may stop out of order: then the environment patches
+            # started after this one are unwound and re-applied, so that the outermost
+            # stop still restores exactly what the outermost start found.
             index = len(_stack) - 1 - _stack[::-1].index(self)
+            for environment in reversed(_environments[index:]):
+                environment.restore()
             del _stack[index]
-            if self._environments:
-                self._environments.pop().restore()
+            del _environments[index]
+            for environment in _environments[index:]:
+                environment.apply()
             if _stack:
                 _stack[-1]._apply_settings()
                 return
@@ -169,7 +174,6 @@ class Activation(StartStop):
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
         clone._depth = 0
-        clone._environments = []
         return clone
 
     def _decorate_function(self, func: Callable[P, R]) -> Callable[P, R]:

@@ -156,3 +156,15 @@ async def test_async_generator_function_keeps_the_mock_until_it_finishes() -> No
 
     assert [item async for item in producer()] == [[], True]
     assert not interception.settings.active
+
+
+def test_activations_stopped_out_of_order_still_restore_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "real-key")
+    first, second = mock_putrecord(), mock_putrecord(region="eu-west-1")
+    first.start()
+    second.start()
+    first.stop()  # not the innermost: e.g. concurrent decorated coroutines
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "FOOBARKEY"
+    assert os.environ["AWS_DEFAULT_REGION"] == "eu-west-1"
+    second.stop()
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "real-key"
