@@ -14,7 +14,7 @@ import threading
 import zlib
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from itertools import chain, count, cycle, islice, repeat, zip_longest
+from itertools import chain, compress, count, cycle, islice, repeat, zip_longest
 from operator import attrgetter
 from typing import Iterator, NamedTuple, Sequence, TypeVar
 from urllib.parse import urlsplit
@@ -139,6 +139,17 @@ class _Chunk(NamedTuple):
 
 
 _chunk_arrival = attrgetter("arrival_ns")
+_KEY_CACHE_SIZE = 10_000
+"""Distinct partition keys a stream remembers the shard of (then it starts over)."""
+_selectors: dict[int, bytes] = {}
+
+
+def _selector(target: int) -> bytes:
+    """A ``bytes.translate`` table that maps ``target`` to 1 and every other byte to 0."""
+    table = _selectors.get(target)
+    if table is None:
+        table = _selectors[target] = bytes(target) + b"\1" + bytes(255 - target)
+    return table
 
 
 class Shard:
@@ -250,6 +261,8 @@ class Stream:
         self.shards = [Shard(i) for i in range(shard_count)]
         self.lock = threading.Lock()
         self._round_robin = 0
+        self._key_shards: dict[str | None, Iterator[int]] = {}  # key -> repeat(its shard)
+        self._key_shards_n = shard_count  # the shard count _key_shards was built for
         self._last_ns = 0
         self._oldest_ns: int | None = None  # a lower bound on every retained arrival
 
@@ -313,23 +326,51 @@ class Stream:
             if keys is None and shard_ids is None:
                 return self._put_round_robin(columns, now)
             targets = self._route(keys, shard_ids, total, n)
-            sequences = [0] * total
-            order = sorted(range(total), key=targets.__getitem__)
-            ordered = list(map(targets.__getitem__, order))
-            low = bisect_left(ordered, 0)
-            while low < total:
-                target = ordered[low]
-                high = bisect_right(ordered, target, low)
-                indices = order[low:high]
-                first = shards[target].append(
-                    list(map(data.__getitem__, indices)),
-                    None if client_info is None else list(map(client_info.__getitem__, indices)),
-                    None if keys is None else list(map(keys.__getitem__, indices)),
-                    now,
-                )
-                any(map(sequences.__setitem__, indices, range(first, first + high - low)))
-                low = high
+            try:
+                selectors = bytes(targets)  # fewer than 257 shards, none out of range
+            except ValueError:
+                return self._put_sorted(columns, targets, now)
+            # Sequence numbers in request order: one counter per shard, advanced in C.
+            counters = [count(shard._next) for shard in shards]
+            sequences = list(map(next, map(counters.__getitem__, targets)))
+            for target in range(n) if n <= 16 else sorted(set(selectors)):
+                hits = selectors.count(target)
+                if not hits:
+                    continue
+                if hits == total:  # the whole batch goes to one shard
+                    part = list(data)
+                    info_part = None if client_info is None else list(client_info)
+                    key_part = None if keys is None else list(keys)
+                else:
+                    chosen = selectors.translate(_selector(target))
+                    part = list(compress(data, chosen))
+                    info_part = None if client_info is None else list(compress(client_info, chosen))
+                    key_part = None if keys is None else list(compress(keys, chosen))
+                shards[target].append(part, info_part, key_part, now)
             return targets, sequences
+
+    def _put_sorted(self, columns: PutColumns, targets: list[int], now: int) -> tuple[list[int], list[int]]:
+        """Store a routed batch with out-of-range records (-1) or more than 256 shards."""
+        data, client_info, keys, _ = columns
+        shards = self.shards
+        total = len(data)
+        sequences = [0] * total
+        order = sorted(range(total), key=targets.__getitem__)
+        ordered = list(map(targets.__getitem__, order))
+        low = bisect_left(ordered, 0)
+        while low < total:
+            target = ordered[low]
+            high = bisect_right(ordered, target, low)
+            indices = order[low:high]
+            first = shards[target].append(
+                list(map(data.__getitem__, indices)),
+                None if client_info is None else list(map(client_info.__getitem__, indices)),
+                None if keys is None else list(map(keys.__getitem__, indices)),
+                now,
+            )
+            any(map(sequences.__setitem__, indices, range(first, first + high - low)))
+            low = high
+        return targets, sequences
 
     def _put_round_robin(self, columns: PutColumns, now: int) -> tuple[list[int], list[int]]:
         data, client_info = columns.data, columns.client_info
@@ -352,9 +393,13 @@ class Stream:
     def _route(
         self, keys: list[str | None] | None, shard_ids: list[int | None] | None, total: int, n: int
     ) -> list[int]:
-        if shard_ids is None and keys is not None and None not in keys:
-            encoded = map(str.encode, keys)  # type: ignore[arg-type]
-            return list(map(n.__rmod__, map(zlib.crc32, encoded)))
+        if shard_ids is None and keys is not None:
+            routed = self._route_keys(keys, n)
+            if routed is not None:
+                return routed
+            if None not in keys:
+                encoded = map(str.encode, keys)  # type: ignore[arg-type]
+                return list(map(n.__rmod__, map(zlib.crc32, encoded)))
         if keys is None and shard_ids is not None and None not in shard_ids:
             if min(shard_ids) >= 0 and max(shard_ids) < n:  # type: ignore[type-var,operator]
                 return shard_ids  # type: ignore[return-value]
@@ -372,6 +417,30 @@ class Stream:
             else:
                 append(shard_id if 0 <= shard_id < n else -1)
         self._round_robin = round_robin
+        return targets
+
+    def _route_keys(self, keys: list[str | None], n: int) -> list[int] | None:
+        """Partition keys (some may be ``None``) to shards through a per-stream cache of
+        ``repeat(shard)`` iterators, keyless records drawing from a round-robin cycle:
+        two C-level maps per batch. ``None`` when the keys hardly repeat (not worth caching)."""
+        cache = self._key_shards
+        if self._key_shards_n != n or len(cache) > _KEY_CACHE_SIZE:
+            cache.clear()
+            self._key_shards_n = n
+        begin = self._round_robin % n
+        cache[None] = islice(cycle(range(n)), begin, None)
+        try:
+            targets = list(map(next, map(cache.__getitem__, keys)))
+        except KeyError:
+            missing = set(keys).difference(cache)
+            if len(missing) * 4 > len(keys) and len(missing) > 64:
+                return None  # mostly new keys: the caller hashes them directly
+            crc32 = zlib.crc32
+            for key in missing:
+                cache[key] = repeat(crc32(key.encode()) % n)  # type: ignore[union-attr]
+            cache[None] = islice(cycle(range(n)), begin, None)
+            targets = list(map(next, map(cache.__getitem__, keys)))
+        self._round_robin += keys.count(None)
         return targets
 
     def shard(self, shard_id: int) -> Shard:

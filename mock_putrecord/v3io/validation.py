@@ -121,42 +121,45 @@ def put_records(body: dict[str, Any]) -> PutColumns:
     if len(records) > MAX_RECORDS:
         raise InvalidArgumentException(f"at most {MAX_RECORDS} records per request, got {len(records)}")
     try:
-        if set(map(type, records)) != {dict}:
-            raise ValueError
-        data = list(map(_get_data, records))
+        data = list(map(_get_data, records))  # TypeError for a record that is not an object
         if not _blobs_ok(data, _FAST_DATA_CHARS):
             raise ValueError
-        if set(map(len, records)) == {1}:  # Data only: the common producer
+        total = len(records)
+        extra = sum(map(len, records)) - total  # members besides Data
+        if not extra:  # Data only: the common producer
             return PutColumns(data)
-        client_info = _column(list(map(dict.get, records, repeat("ClientInfo"))))
-        keys = _column(list(map(dict.get, records, repeat("PartitionKey"))))
-        shard_ids = _column(list(map(dict.get, records, repeat("ShardId"))))
-        if keys is not None and (
-            not set(map(type, keys)) <= _STR_OR_NONE or max(map(len, filter(None, keys)), default=0) > 64
-        ):
-            raise ValueError
+        keys = list(map(dict.get, records, repeat("PartitionKey")))
+        given = total - keys.count(None)
+        if given == extra:  # Data plus a (non-null) PartitionKey, nothing else
+            client_info = shard_ids = None
+        else:
+            client_info = _column(list(map(dict.get, records, repeat("ClientInfo"))))
+            shard_ids = _column(list(map(dict.get, records, repeat("ShardId"))))
+        if given:
+            for key in set(keys):  # few distinct keys; unhashable ones raise TypeError
+                if key is not None and (type(key) is not str or len(key) > 64):
+                    raise ValueError
         if shard_ids is not None and not set(map(type, shard_ids)) <= _INT_OR_NONE:
             raise ValueError
         if client_info is not None:
             for info in client_info:
                 if info is not None:
                     _blob(info, "ClientInfo", MAX_CLIENT_INFO_BYTES)
-        return PutColumns(data, client_info, keys, shard_ids)
+        return PutColumns(data, client_info, keys if given else None, shard_ids)
     except (ValueError, KeyError, TypeError):
         return _put_records_slowly(records)
 
 
 _get_data = itemgetter("Data")
-_STR_OR_NONE = {str, type(None)}
 _INT_OR_NONE = {int, type(None)}
 _FAST_DATA_CHARS = 1_398_100  # base64 this long decodes to < 1 MiB whatever its padding
 _BASE64_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\n"
-_BAD_PADDING = re.compile(r"=[^=\n]|===")
-_MOD4 = (4).__rmod__
+_BAD_PADDING = re.compile(r"=[^=\n]|===")  # padding is one or two "=" ending a value
 
 
 def _blobs_ok(values: list[Any], max_chars: int) -> bool:
-    """True when every value is standard, padded base64 text of at most ``max_chars``."""
+    """True when every value is standard, padded base64 text of at most ``max_chars``
+    (values joined by newlines; a newline inside a value counts as a separator)."""
     try:
         joined = "\n".join(values)
     except TypeError:
@@ -165,7 +168,8 @@ def _blobs_ok(values: list[Any], max_chars: int) -> bool:
         return False
     if "=" in joined and _BAD_PADDING.search(joined):
         return False
-    return not any(map(_MOD4, map(len, values))) and max(map(len, values)) <= max_chars
+    lengths = set(map(len, values))
+    return not any(length & 3 for length in lengths) and max(lengths) <= max_chars
 
 
 def _put_records_slowly(records: list[Any]) -> PutColumns:
