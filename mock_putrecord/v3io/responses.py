@@ -179,9 +179,14 @@ def put_records(request: WireRequest, container: V3ioContainer, path: str) -> Wi
     """PutRecords: 200 with per-record results, failures counted in FailedRecordCount."""
     if len(request.body) > validation.MAX_BODY_BYTES:
         raise InvalidArgumentException(f"the body exceeds {validation.MAX_BODY_BYTES} bytes")
-    body = validation.parse_body(request.body)
-    records = validation.put_records(body)
-    stream = container.stream(_join(path, validation.optional_str(body, "StreamName")))
+    vouched = request.params
+    if vouched is not None:  # validated from the object this body was serialized from
+        records, stream_name = vouched["PutColumns"], vouched["StreamName"]
+    else:
+        body = validation.parse_body(request.body)
+        records = validation.put_records(body)
+        stream_name = validation.optional_str(body, "StreamName")
+    stream = container.stream(_join(path, stream_name))
     if faults.record_faults_enabled:
         return _put_with_injected_failures(stream, path, records)
     targets, sequences = stream.put_columns(records)

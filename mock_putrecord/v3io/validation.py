@@ -121,33 +121,39 @@ def put_records(body: dict[str, Any]) -> PutColumns:
     if len(records) > MAX_RECORDS:
         raise InvalidArgumentException(f"at most {MAX_RECORDS} records per request, got {len(records)}")
     try:
-        data = list(map(_get_data, records))  # TypeError for a record that is not an object
-        if not _blobs_ok(data, _FAST_DATA_CHARS):
-            raise ValueError
-        total = len(records)
-        extra = sum(map(len, records)) - total  # members besides Data
-        if not extra:  # Data only: the common producer
-            return PutColumns(data)
-        keys = list(map(dict.get, records, repeat("PartitionKey")))
-        given = total - keys.count(None)
-        if given == extra:  # Data plus a (non-null) PartitionKey, nothing else
-            client_info = shard_ids = None
-        else:
-            client_info = _column(list(map(dict.get, records, repeat("ClientInfo"))))
-            shard_ids = _column(list(map(dict.get, records, repeat("ShardId"))))
-        if given:
-            for key in set(keys):  # few distinct keys; unhashable ones raise TypeError
-                if key is not None and (type(key) is not str or len(key) > 64):
-                    raise ValueError
-        if shard_ids is not None and not set(map(type, shard_ids)) <= _INT_OR_NONE:
-            raise ValueError
-        if client_info is not None:
-            for info in client_info:
-                if info is not None:
-                    _blob(info, "ClientInfo", MAX_CLIENT_INFO_BYTES)
-        return PutColumns(data, client_info, keys if given else None, shard_ids)
+        return _put_records_fast(records)
     except (ValueError, KeyError, TypeError):
         return _put_records_slowly(records)
+
+
+def _put_records_fast(records: list[Any]) -> PutColumns:
+    """:func:`put_records` for well-formed batches: raises ValueError, KeyError or
+    TypeError on anything odd (ClientInfo faults raise their InvalidArgumentException)."""
+    data = list(map(_get_data, records))  # TypeError for a record that is not an object
+    if not _blobs_ok(data, _FAST_DATA_CHARS):
+        raise ValueError
+    total = len(records)
+    extra = sum(map(len, records)) - total  # members besides Data
+    if not extra:  # Data only: the common producer
+        return PutColumns(data)
+    keys = list(map(dict.get, records, repeat("PartitionKey")))
+    given = total - keys.count(None)
+    if given == extra:  # Data plus a (non-null) PartitionKey, nothing else
+        client_info = shard_ids = None
+    else:
+        client_info = _column(list(map(dict.get, records, repeat("ClientInfo"))))
+        shard_ids = _column(list(map(dict.get, records, repeat("ShardId"))))
+    if given:
+        for key in set(keys):  # few distinct keys; unhashable ones raise TypeError
+            if key is not None and (type(key) is not str or len(key) > 64):
+                raise ValueError
+    if shard_ids is not None and not set(map(type, shard_ids)) <= _INT_OR_NONE:
+        raise ValueError
+    if client_info is not None:
+        for info in client_info:
+            if info is not None:
+                _blob(info, "ClientInfo", MAX_CLIENT_INFO_BYTES)
+    return PutColumns(data, client_info, keys if given else None, shard_ids)
 
 
 _get_data = itemgetter("Data")
@@ -170,6 +176,67 @@ def _blobs_ok(values: list[Any], max_chars: int) -> bool:
         return False
     lengths = set(map(len, values))
     return not any(length & 3 for length in lengths) and max(lengths) <= max_chars
+
+
+_TOP_MEMBERS = frozenset({"Records", "StreamName"})
+_INT64 = (-(1 << 63), 1 << 63)
+
+
+def vouched_put_records(payload: Any) -> tuple[PutColumns, str | None] | None:
+    """``(columns, StreamName)`` for a PutRecords ``payload`` (the object a client is
+    about to serialize with ``json.dumps``) when parsing that serialization and running
+    :func:`put_records` on it is certain to give the same: plain ``dict``/``list``/``str``/
+    ``int`` values only, no member the parser would see but the columns do not hold, and a
+    batch the fast path accepts. ``None`` otherwise (the body is then parsed as usual).
+    The columns are new lists, so later changes to ``payload`` do not reach them."""
+    if type(payload) is not dict or not payload.keys() <= _TOP_MEMBERS:
+        return None
+    name = payload.get("StreamName")
+    records = payload.get("Records")
+    if name is not None and (type(name) is not str or not _encodable(name)):
+        return None
+    if type(records) is not list or not 0 < len(records) <= MAX_RECORDS or set(map(type, records)) != {dict}:
+        return None
+    try:
+        columns = _put_records_fast(records)
+    except (ValueError, KeyError, TypeError, InvalidArgumentException):
+        return None
+    data, client_info, keys, shard_ids = columns
+    if set(map(type, data)) != {str}:
+        return None
+    members = len(records)  # every member of every record must be in a column
+    if keys is not None:
+        distinct = set(keys)
+        distinct.discard(None)
+        if not _encodable("".join(distinct)):  # type: ignore[arg-type]
+            return None
+        members += len(keys) - keys.count(None)
+    if client_info is not None:
+        if not set(map(type, client_info)) <= _STR_OR_NONE:
+            return None
+        members += len(client_info) - client_info.count(None)
+    if shard_ids is not None:
+        present = [shard_id for shard_id in shard_ids if shard_id is not None]
+        if not _INT64[0] <= min(present) and max(present) < _INT64[1]:  # JSON parsers' int range
+            return None
+        members += len(present)
+    if sum(map(len, records)) != members:
+        return None
+    return columns, name
+
+
+def _encodable(text: str) -> bool:
+    """True unless ``text`` holds a lone surrogate (which JSON round-trips do not keep)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_STR_OR_NONE = {str, type(None)}
 
 
 def _put_records_slowly(records: list[Any]) -> PutColumns:
