@@ -121,28 +121,32 @@ def put_records(body: dict[str, Any]) -> PutColumns:
     if len(records) > MAX_RECORDS:
         raise InvalidArgumentException(f"at most {MAX_RECORDS} records per request, got {len(records)}")
     try:
-        return _put_records_fast(records)
+        return _put_records_fast(records)[0]
     except (ValueError, KeyError, TypeError):
         return _put_records_slowly(records)
 
 
-def _put_records_fast(records: list[Any]) -> PutColumns:
+def _put_records_fast(records: list[Any]) -> tuple[PutColumns, bool]:
     """:func:`put_records` for well-formed batches: raises ValueError, KeyError or
-    TypeError on anything odd (ClientInfo faults raise their InvalidArgumentException)."""
+    TypeError on anything odd (ClientInfo faults raise their InvalidArgumentException).
+    The flag: every member of every record is in a column (no null or unknown member)."""
     data = list(map(_get_data, records))  # TypeError for a record that is not an object
     if not _blobs_ok(data, _FAST_DATA_CHARS):
         raise ValueError
     total = len(records)
     extra = sum(map(len, records)) - total  # members besides Data
     if not extra:  # Data only: the common producer
-        return PutColumns(data)
+        return PutColumns(data), True
     keys = list(map(dict.get, records, repeat("PartitionKey")))
     given = total - keys.count(None)
-    if given == extra:  # Data plus a (non-null) PartitionKey, nothing else
+    exact = given == extra
+    if exact:  # Data plus a (non-null) PartitionKey, nothing else
         client_info = shard_ids = None
     else:
-        client_info = _column(list(map(dict.get, records, repeat("ClientInfo"))))
-        shard_ids = _column(list(map(dict.get, records, repeat("ShardId"))))
+        infos = list(map(dict.get, records, repeat("ClientInfo")))
+        ids = list(map(dict.get, records, repeat("ShardId")))
+        exact = extra == given + 2 * total - infos.count(None) - ids.count(None)
+        client_info, shard_ids = _column(infos), _column(ids)
     if given:
         for key in set(keys):  # few distinct keys; unhashable ones raise TypeError
             if key is not None and (type(key) is not str or len(key) > 64):
@@ -153,7 +157,7 @@ def _put_records_fast(records: list[Any]) -> PutColumns:
         for info in client_info:
             if info is not None:
                 _blob(info, "ClientInfo", MAX_CLIENT_INFO_BYTES)
-    return PutColumns(data, client_info, keys if given else None, shard_ids)
+    return PutColumns(data, client_info, keys if given else None, shard_ids), exact
 
 
 _get_data = itemgetter("Data")
@@ -198,30 +202,23 @@ def vouched_put_records(payload: Any) -> tuple[PutColumns, str | None] | None:
     if type(records) is not list or not 0 < len(records) <= MAX_RECORDS or set(map(type, records)) != {dict}:
         return None
     try:
-        columns = _put_records_fast(records)
+        columns, exact = _put_records_fast(records)
     except (ValueError, KeyError, TypeError, InvalidArgumentException):
         return None
     data, client_info, keys, shard_ids = columns
-    if set(map(type, data)) != {str}:
+    if not exact or set(map(type, data)) != {str}:
         return None
-    members = len(records)  # every member of every record must be in a column
     if keys is not None:
         distinct = set(keys)
         distinct.discard(None)
         if not _encodable("".join(distinct)):  # type: ignore[arg-type]
             return None
-        members += len(keys) - keys.count(None)
-    if client_info is not None:
-        if not set(map(type, client_info)) <= _STR_OR_NONE:
-            return None
-        members += len(client_info) - client_info.count(None)
+    if client_info is not None and not set(map(type, client_info)) <= _STR_OR_NONE:
+        return None
     if shard_ids is not None:
         present = [shard_id for shard_id in shard_ids if shard_id is not None]
-        if not _INT64[0] <= min(present) and max(present) < _INT64[1]:  # JSON parsers' int range
+        if not (_INT64[0] <= min(present) and max(present) < _INT64[1]):  # JSON parsers' int range
             return None
-        members += len(present)
-    if sum(map(len, records)) != members:
-        return None
     return columns, name
 
 
