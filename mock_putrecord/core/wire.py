@@ -31,9 +31,11 @@ class WireRequest:
     attempt: int = 1
     """botocore's attempt number (2 and up for retries)."""
     params: Mapping[str, Any] | None = None
-    """The botocore API parameters this body was serialized from, when the interception
-    layer can vouch that ``body`` is exactly their serialization (botocore clients only);
-    lets a hot path skip decoding the body. ``None`` otherwise: adapters must not rely on it."""
+    """What ``body`` was serialized from, when the interception layer can vouch (by object
+    identity) that ``body`` is exactly that serialization: botocore's API parameters for
+    AWS services, the v3io PutRecords batch already validated from ``requests``' ``json=``
+    object. Lets a hot path skip decoding the body. ``None`` otherwise, and adapters must
+    answer the same either way."""
 
 
 @dataclass
