@@ -12,8 +12,6 @@ class ActiveSettings:
     passthrough = False
     shard_throughput = False
     """Enforce Kinesis's per-shard write limits (1 MiB/s and 1,000 records/s)."""
-    read_throughput = False
-    """Enforce Kinesis's per-shard read limits on GetRecords (5 calls/s, 2 MiB/s)."""
 
 
 settings = ActiveSettings()
