@@ -77,6 +77,8 @@ class Validator:
     :param enum_order: per shape name, enum values in the order AWS prints them.
     :param required: per structure shape name, members the service requires even where
         the installed botocore model (which changes between releases) does not say so.
+    :param bounds: per scalar shape name, ``min``/``max`` the service enforces where the
+        model states none.
     """
 
     def __init__(
@@ -86,10 +88,12 @@ class Validator:
         java_package: str = "",
         enum_order: Mapping[str, Sequence[str]] | None = None,
         required: Mapping[str, Sequence[str]] | None = None,
+        bounds: Mapping[str, Mapping[str, float]] | None = None,
     ) -> None:
         self._service_name = service_name
         self._enum_order = dict(enum_order or {})
         self._required = dict(required or {})
+        self._bounds = {name: dict(limits) for name, limits in (bounds or {}).items()}
         self._member_order = dict(member_order or {})
         self._java_package = java_package
         self._plans: dict[str, _Node] = {}
@@ -134,10 +138,11 @@ class Validator:
             node.min_len = meta.get("min")
             node.max_len = meta.get("max")
         elif shape.type_name in ("integer", "long", "float", "double"):
-            node.min_value = meta.get("min")
-            node.max_value = meta.get("max")
+            limits = {**self._bounds.get(shape.name, {}), **{k: meta[k] for k in ("min", "max") if k in meta}}
+            node.min_value = limits.get("min")
+            node.max_value = limits.get("max")
         if "pattern" in meta:
-            node.pattern = meta["pattern"]
+            node.pattern = display_pattern(meta["pattern"])
             node.regex = re.compile(meta["pattern"])
         enum = getattr(shape, "enum", None)
         if enum:
@@ -167,6 +172,28 @@ class Validator:
         errors: list[str] = []
         _check_structure(params, self.plan(operation), "", errors)
         return errors
+
+
+def display_pattern(pattern: str) -> str:
+    """The pattern as AWS prints it. Newer botocore models anchor their patterns
+    (``^(0|([1-9]\\d{0,38}))$``); the service's messages show the bare pattern
+    (``0|([1-9]\\d{0,38})``), and the check is a full match either way."""
+    if not (pattern.startswith("^") and pattern.endswith("$")):
+        return pattern
+    inner = pattern[1:-1]
+    if inner.startswith("(") and inner.endswith(")") and _balanced(inner[1:-1]):
+        return inner[1:-1]
+    return inner
+
+
+def _balanced(text: str) -> bool:
+    """True when the parentheses in ``text`` pair up (so outer ones may be dropped)."""
+    depth = 0
+    for char in text:
+        depth += (char == "(") - (char == ")")
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def format_validation_errors(errors: Sequence[str]) -> str:
@@ -354,11 +381,53 @@ def _check_value(value: Any, node: _Node, path: str, errors: list[str]) -> None:
     if kind == "structure":
         _check_structure(value, node, path, errors)
     elif kind == "list" and node.member is not None:
+        if node.member.type_name in _SCALARS:
+            # Scalar members are judged together and reported once, at the list.
+            _check_scalars(value, value, node.member, node, path, "Member must satisfy constraint", errors)
+            return
         for index, item in enumerate(value, 1):
             if item is None:
                 continue
             _check_value(item, node.member, f"{path}.{index}.member", errors)
     elif kind == "map" and node.value is not None:
+        if node.key is not None:
+            _check_scalars(list(value), value, node.key, node, path, "Map keys must satisfy constraint", errors)
+        if node.value.type_name in _SCALARS:
+            _check_scalars(list(value.values()), value, node.value, node, path, "Map value must satisfy constraint",
+                           errors)
+            return
         for key, item in value.items():
             if item is not None:
                 _check_value(item, node.value, f"{path}.{key}.member", errors)
+
+
+_SCALARS = frozenset({"string", "blob"})
+
+
+def _check_scalars(items: list[Any], whole: Any, member: _Node, container: _Node, path: str, lead: str,
+                   errors: list[str]) -> None:
+    """Coral's check of a list's (or map's) scalar members: one failure at the container,
+    naming every constraint the members carry, e.g. ``Member must satisfy constraint:
+    [Member must have length less than or equal to 128, Member must have length greater
+    than or equal to 1]``."""
+    constraints: list[str] = []
+    if member.max_len is not None:
+        constraints.append(f"Member must have length less than or equal to {member.max_len}")
+    if member.min_len is not None:
+        constraints.append(f"Member must have length greater than or equal to {member.min_len}")
+    if member.regex is not None:
+        constraints.append(f"Member must satisfy regular expression pattern: {member.pattern}")
+    if not constraints:
+        return
+
+    def fits(item: Any) -> bool:
+        if not isinstance(item, (str, bytes)):
+            return True
+        if member.max_len is not None and len(item) > member.max_len:
+            return False
+        if member.min_len is not None and len(item) < member.min_len:
+            return False
+        return not (member.regex is not None and isinstance(item, str) and not member.regex.fullmatch(item))
+
+    if not all(fits(item) for item in items):
+        _fail(errors, whole, container, path, f"{lead}: [" + ", ".join(constraints) + "]")

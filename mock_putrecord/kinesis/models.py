@@ -4,6 +4,7 @@ Python API, and both call these methods."""
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -133,6 +134,10 @@ def utf8(key: str) -> bytes:
 def _key_hash_and_size(key: str) -> tuple[int, int]:
     encoded = utf8(key)
     return int.from_bytes(_md5(encoded).digest(), "big"), len(encoded)
+
+
+# Characters AWS refuses in tag keys and values (kinesalite's capture of its check).
+_TAG_INVALID = re.compile(r"[^\u00C0-\u1FFF\u2C00-\uD7FF\w./\-=+_ @%]", re.ASCII)
 
 
 def partition_key_hash(key: str) -> int:
@@ -306,21 +311,38 @@ class KinesisBackend:
             )
 
     def add_tags(self, name: str | None, arn: str | None, tags: dict[str, str]) -> None:
+        """AddTagsToStream: at most 50 tags per stream (AWS's message still says 10)."""
         with self.lock:
             stream = self.get_stream(name, arn)
+            self._check_tag_characters(stream, [*tags, *tags.values()], "add tags to")
             merged = {**stream.tags, **tags}
             if len(merged) > 50:
                 raise InvalidArgumentException(
                     f"Failed to add tags to stream {stream.name} under account {self.account_id} "
-                    "because a given stream cannot have more than 50 tags associated with it."
+                    "because a given stream cannot have more than 10 tags associated with it."
                 )
             stream.tags = merged
 
-    def remove_tags(self, name: str | None, arn: str | None, keys: Iterable[str]) -> None:
+    def remove_tags(self, name: str | None, arn: str | None, keys: Sequence[str]) -> None:
         with self.lock:
             stream = self.get_stream(name, arn)
+            self._check_tag_characters(stream, keys, "remove tags from")
             for key in keys:
                 stream.tags.pop(key, None)
+
+    def _check_tag_characters(self, stream: Stream, texts: Sequence[str], action: str) -> None:
+        """AWS's two tag-character checks, in its order (texts captured by kinesalite)."""
+        if any(_TAG_INVALID.search(text) for text in texts):
+            raise InvalidArgumentException(
+                "Some tags contain invalid characters. Valid characters: Unicode letters, digits, "
+                "white space, _ . / = + - % @."
+            )
+        if any("%" in text for text in texts):
+            raise InvalidArgumentException(
+                f"Failed to {action} stream {stream.name} under account {self.account_id} because some "
+                "tags contained illegal characters. The allowed characters are Unicode letters, "
+                "white-spaces, '_',',','/','=','+','-','@'."
+            )
 
     def list_tags(self, name: str | None, arn: str | None, exclusive_start: str | None,
                   limit: int | None) -> tuple[list[tuple[str, str]], bool]:
@@ -624,9 +646,10 @@ class KinesisBackend:
     # ------------------------------------------------------------ resharding
     def split_shard(self, name: str | None, arn: str | None, raw_shard: str, new_start: str) -> None:
         with self.lock:
+            index = self._shard_index(name, arn, raw_shard)
             stream = self.get_stream(name, arn)
-            shard = self._open_shard(stream, raw_shard)
             self._check_active(stream)
+            shard = self._open_shard(stream, index)
             self._check_quota(1)
             key = int(new_start)
             if key <= shard.start_hash + 1 or key >= shard.end_hash:
@@ -645,15 +668,15 @@ class KinesisBackend:
 
     def merge_shards(self, name: str | None, arn: str | None, raw_shard: str, raw_adjacent: str) -> None:
         with self.lock:
+            indexes = [self._shard_index(name, arn, raw) for raw in (raw_shard, raw_adjacent)]
             stream = self.get_stream(name, arn)
-            first = self._open_shard(stream, raw_shard)
-            second = self._open_shard(stream, raw_adjacent)
+            self._check_active(stream)
+            first, second = (self._open_shard(stream, index) for index in indexes)
             if first.end_hash + 1 != second.start_hash:
                 raise InvalidArgumentException(
                     f"Shards {first.shard_id} and {second.shard_id} in stream {stream.name} under "
                     f"account {self.account_id} are not an adjacent pair of shards eligible for merging"
                 )
-            self._check_active(stream)
             with stream.lock:
                 now = int(clock.now())
                 first.close(now)
@@ -693,13 +716,19 @@ class KinesisBackend:
                     stream.reindex()
             return stream, current
 
-    def _open_shard(self, stream: Stream, raw: str) -> Shard:
+    def _shard_index(self, name: str | None, arn: str | None, raw: str) -> int:
+        """A shard id's index, resolved before the stream is looked up (as AWS does, so an
+        unparsable id is reported even for a stream that does not exist)."""
         try:
-            shard = stream.shard(resolve_shard_id(raw))
+            return resolve_shard_id(raw)
         except ValueError:
-            shard = None
+            display = name if name is not None else (arn or "").rsplit("/", 1)[-1]
+            raise ResourceNotFoundException.unparsable_shard(raw, display, self.account_id) from None
+
+    def _open_shard(self, stream: Stream, index: int) -> Shard:
+        shard = stream.shard(index)
         if shard is None or not shard.is_open:
-            raise ResourceNotFoundException.unparsable_shard(raw, stream.name, self.account_id)
+            raise ResourceNotFoundException.unparsable_shard(shard_id_name(index), stream.name, self.account_id)
         return shard
 
     def _check_active(self, stream: Stream) -> None:

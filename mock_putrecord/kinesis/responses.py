@@ -57,6 +57,9 @@ VALIDATOR = Validator(
     enum_order={
         "ShardIteratorType": ["AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP", "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"],
     },
+    # Retention below one hour is refused by the service's validator (kinesalite's capture);
+    # the model states no bounds.
+    bounds={"RetentionPeriodHours": {"min": 1}},
     # What the service requires, whatever the installed botocore release's model says.
     required={
         "PutRecordInput": ["Data", "PartitionKey"],
