@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 from botocore.loaders import create_loader
 from botocore.model import ListShape, OperationModel, ServiceModel, Shape, StructureShape
 
+from ..core.validation import display_pattern
 from .exceptions import FeatureStoreError, ValidationError
 
 if TYPE_CHECKING:
@@ -124,6 +125,7 @@ def _scalar_phrases(shape: Shape) -> Callable[[Any], list[str]]:
     metadata = shape.metadata
     pattern_text: str | None = metadata.get("pattern")
     pattern = _python_pattern(pattern_text) if pattern_text else None
+    shown_pattern = display_pattern(pattern_text) if pattern_text else ""
     minimum = metadata.get("min")
     maximum = metadata.get("max")
     enum: list[str] = list(metadata.get("enum") or [])
@@ -139,7 +141,7 @@ def _scalar_phrases(shape: Shape) -> Callable[[Any], list[str]]:
         found: list[str] = []
         if is_string:
             if pattern is not None and pattern.fullmatch(value) is None:
-                found.append(f"Member must satisfy regular expression pattern: {pattern_text}")
+                found.append(f"Member must satisfy regular expression pattern: {shown_pattern}")
             if minimum is not None and len(value) < minimum:
                 found.append(f"Member must have length greater than or equal to {minimum}")
             if maximum is not None and len(value) > maximum:
