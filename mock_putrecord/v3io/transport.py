@@ -319,8 +319,10 @@ async def _v3io_aio_request(
 
 # ---------------------------------------------------------------- lazy installation
 class _Integration:
-    def __init__(self, module: str, install: Callable[[ModuleType], None], uninstall: Callable[[], None]) -> None:
+    def __init__(self, module: str, ready: str, install: Callable[[ModuleType], None],
+                 uninstall: Callable[[], None]) -> None:
         self.module = module
+        self.ready = ready  # an attribute the module has once it has finished loading
         self.install = install
         self.uninstall = uninstall
         self.installed = False
@@ -329,9 +331,11 @@ class _Integration:
 _v3io_py = _V3ioPy()
 _v3io_aio = _V3ioAio()
 _INTEGRATIONS = (
-    _Integration("requests.adapters", _requests.install, _requests.uninstall),
-    _Integration("v3io.dataplane.transport.httpclient", _v3io_py.install, _v3io_py.uninstall),
-    _Integration("v3io.aio.dataplane.transport.aiohttp", _v3io_aio.install, _v3io_aio.uninstall),
+    # The top-level ``requests`` package, not ``requests.adapters``: installing means
+    # importing ``responses``, which needs ``requests`` fully initialised.
+    _Integration("requests", "Session", _requests.install, _requests.uninstall),
+    _Integration("v3io.dataplane.transport.httpclient", "Transport", _v3io_py.install, _v3io_py.uninstall),
+    _Integration("v3io.aio.dataplane.transport.aiohttp", "Transport", _v3io_aio.install, _v3io_aio.uninstall),
 )
 _lock = threading.RLock()
 _active = False
@@ -391,7 +395,7 @@ def on_start() -> None:
         for integration in _INTEGRATIONS:
             module = sys.modules.get(integration.module)
             if module is not None and getattr(module, "__spec__", None) is not None and hasattr(
-                module, "Transport" if integration.module.startswith("v3io") else "HTTPAdapter"
+                module, integration.ready
             ):
                 integration.install(module)
                 integration.installed = True

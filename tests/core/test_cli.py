@@ -1,0 +1,22 @@
+"""``python -m mock_putrecord demo``, the README's first command, runs in a fresh
+interpreter (where no client library has been imported before the mock starts)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_demo_runs_every_service_and_exits_0() -> None:
+    result = subprocess.run([sys.executable, "-m", "mock_putrecord", "demo"], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    for title in ("Kinesis Data Streams", "SageMaker Feature Store", "Iguazio v3io streams"):
+        assert f"== {title} " in result.stdout
+    assert "Read back 64 of 64 records" in result.stdout
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    result = subprocess.run([sys.executable, "-m", "mock_putrecord", "nope"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2
+    assert "invalid choice: 'nope'" in result.stderr
