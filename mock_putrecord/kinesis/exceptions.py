@@ -57,18 +57,9 @@ class ProvisionedThroughputExceededException(KinesisError):
         return cls(f"Rate exceeded for shard {shard_id} in stream {stream} under account {account_id}.")
 
 
-class KMSThrottlingException(KinesisError):
-    code = "KMSThrottlingException"
-
-
 class InternalFailure(KinesisError):
     code = "InternalFailure"
     status = 500
-
-
-class ServiceUnavailable(KinesisError):
-    code = "ServiceUnavailable"
-    status = 503
 
 
 class RequestEntityTooLarge(KinesisError):
@@ -76,10 +67,6 @@ class RequestEntityTooLarge(KinesisError):
 
     code = ""
     status = 413
-
-
-class UnknownOperationException(KinesisError):
-    code = "UnknownOperationException"
 
 
 class NotImplementedByMock(KinesisError):

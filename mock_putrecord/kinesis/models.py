@@ -12,7 +12,7 @@ from functools import partial
 from itertools import repeat
 from operator import add as _add
 from operator import itemgetter
-from typing import Any, Iterable, NamedTuple, Sequence
+from typing import Any, Sequence
 
 from ..core.backends import BackendDict
 from ..core.clock import clock
@@ -24,6 +24,7 @@ from .exceptions import (
     InternalFailure,
     InvalidArgumentException,
     LimitExceededException,
+    ProvisionedThroughputExceededException,
     ResourceInUseException,
     ResourceNotFoundException,
 )
@@ -98,10 +99,6 @@ class Stream:
         self._open = sorted((s for s in self.shards if s.is_open), key=lambda s: s.start_hash)
         self._open_starts = [s.start_hash for s in self._open]
 
-    def route(self, hash_key: int) -> Shard:
-        """The open shard whose (inclusive) hash-key range holds ``hash_key``."""
-        return self._open[bisect_right(self._open_starts, hash_key) - 1]
-
     def shard(self, index: int) -> Shard | None:
         return self.shards[index] if 0 <= index < len(self.shards) else None
 
@@ -142,7 +139,7 @@ _TAG_INVALID = re.compile(r"[^\u00C0-\u1FFF\u2C00-\uD7FF\w./\-=+_ @%]", re.ASCII
 
 def partition_key_hash(key: str) -> int:
     """MD5 of the UTF-8 partition key as a 128-bit integer (AWS's routing hash)."""
-    return int.from_bytes(_md5(utf8(key)).digest(), "big")
+    return _key_hash_and_size(key)[0]
 
 
 def parse_explicit_hash_key(text: str) -> int:
@@ -158,15 +155,6 @@ def parse_explicit_hash_key(text: str) -> int:
 
 PutResult = tuple[Shard, "int | None", "str | None", "str | None"]
 INTERNAL_FAILURE_MESSAGE = "Internal service failure."
-
-
-class PutEntry(NamedTuple):
-    """One record of a put request, validated and decoded (a plain tuple of the same
-    shape works too, which the PutRecords fast path uses)."""
-
-    data: bytes
-    partition_key: str
-    explicit_hash_key: str | None = None
 
 
 class KinesisBackend:
@@ -406,7 +394,7 @@ class KinesisBackend:
                         faults.note_failed_record(FailedRecord("kinesis", stream.name, index, code, message))
                         append_result((shard, None, code, message))
                         continue
-                # Inlined Shard.append: this loop is the hot path of every benchmark.
+                # Shard.sequence_number, inlined: this loop is the hot path of every benchmark.
                 shard_data = shard.data
                 position = len(shard_data)
                 if explicit is not None:
@@ -472,8 +460,7 @@ class KinesisBackend:
                     shard.data.extend(map(datas.__getitem__, indices))
                     shard.keys.extend(map(keys.__getitem__, indices))
                 shard.arrivals.extend(repeat(now, count))
-                seq_secs = secs if secs > shard.create_secs else shard.create_secs
-                groups.append((shard, shard.base | ((position + 1) << 80) | (seq_secs << 36), count, indices))
+                groups.append((shard, shard.sequence_number(position, secs), count, indices))
         return stream, groups
 
     @staticmethod
@@ -499,8 +486,7 @@ class KinesisBackend:
         if code is None:
             return None
         if code == "ProvisionedThroughputExceededException":
-            return code, (f"Rate exceeded for shard {shard.shard_id} in stream {stream.name} "
-                          f"under account {self.account_id}.")
+            return code, ProvisionedThroughputExceededException.shard(shard.shard_id, stream.name, self.account_id).message
         return code, INTERNAL_FAILURE_MESSAGE
 
     def check_sequence_for_ordering(self, name: str | None, arn: str | None, ordering: str) -> None:

@@ -86,18 +86,13 @@ class Shard:
         return len(self.data)
 
     # ------------------------------------------------------------ records
-    def append(self, data: bytes, key: str, arrival: float, explicit: str | None) -> int:
-        """Store one record; returns its sequence number (as an int)."""
-        position = len(self.data)
-        if explicit is not None:
-            self.explicit_keys[position] = explicit
-        self.data.append(data)
-        self.keys.append(key)
-        self.arrivals.append(arrival)
-        return make_sequence(self.base, position + 1, max(int(arrival), self.create_secs))
+    def sequence_number(self, position: int, arrival_secs: int) -> int:
+        """The sequence number of the record at ``position`` that arrived at ``arrival_secs``
+        (never before the shard's creation time, which its numbers also encode)."""
+        return make_sequence(self.base, position + 1, max(arrival_secs, self.create_secs))
 
     def sequence_at(self, position: int) -> str:
-        return str(make_sequence(self.base, position + 1, max(int(self.arrivals[position]), self.create_secs)))
+        return str(self.sequence_number(position, int(self.arrivals[position])))
 
     def record_at(self, position: int) -> StoredRecord:
         return StoredRecord(
