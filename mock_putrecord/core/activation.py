@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import sys
 import threading
 from typing import Any, AsyncIterator, Awaitable, Callable, Coroutine, Iterator, ParamSpec, TYPE_CHECKING, TypeVar, overload
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 from . import interception
 from .backends import reset_all
-from .environment import EnvironmentPatch
+from .environment import DEFAULT_REGION, EnvironmentPatch
 from .lifecycle import StartStop
 from .settings import settings
 
@@ -134,9 +135,7 @@ class Activation(StartStop):
     def default_region(self) -> str:
         """The region used where a call names none: the ``region`` option, else the
         environment's ``AWS_DEFAULT_REGION``, else ``us-east-1``."""
-        import os
-
-        return self.region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        return self.region or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
 
     def _on_outermost_start(self) -> None:
         """Subclass hook, called before the first request can arrive."""

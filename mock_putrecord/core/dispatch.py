@@ -8,6 +8,7 @@ server) builds a :class:`~mock_putrecord.core.wire.WireRequest` and calls
 from __future__ import annotations
 
 import importlib
+import json
 import threading
 from dataclasses import dataclass
 from typing import Callable, Mapping, Protocol
@@ -112,8 +113,6 @@ def error_code_of(response: WireResponse) -> str | None:
     if header:
         return header.split(":", 1)[0]
     try:
-        import json
-
         body = json.loads(response.body) if response.body else {}
     except ValueError:
         return None

@@ -24,8 +24,7 @@ from .wire import WireRequest, WireResponse, body_bytes
 
 _UNIQUE_ID = "mock_putrecord.before_send"
 _SEEN = "_mock_putrecord_seen"
-
-
+_ANSWERED = "_mock_putrecord_answered"
 
 
 class _AwaitableBytes(bytes):
@@ -69,8 +68,7 @@ def to_aws_response(url: str, response: WireResponse) -> MockAWSResponse:
     return MockAWSResponse(url, response.status, headers, _RawBody(response.body))
 
 
-def _region_of(request: AWSPreparedRequest) -> str:
-    context = getattr(request, "context", None) or {}
+def _region_of(request: AWSPreparedRequest, context: Mapping[str, Any]) -> str:
     region = context.get("client_region")
     if region:
         return str(region)
@@ -88,6 +86,7 @@ def _region_of(request: AWSPreparedRequest) -> str:
 
 def build_wire_request(request: AWSPreparedRequest, service: str, operation: str) -> WireRequest:
     """The neutral form of a botocore request."""
+    context = getattr(request, "context", None) or {}
     url = request.url
     split = urlsplit(url)
     return WireRequest(
@@ -99,8 +98,10 @@ def build_wire_request(request: AWSPreparedRequest, service: str, operation: str
         body=body_bytes(request.body),
         service=service,
         operation=operation,
-        region=_region_of(request),
+        region=_region_of(request, context),
         account_id=settings.account_id,
+        attempt=(context.get("retries") or {}).get("attempt", 1),
+        params=_vouched_params(request.body, context),
     )
 
 
@@ -122,12 +123,10 @@ def remember_body(params: Any, context: Any = None, **kwargs: Any) -> None:
         context[_BODY] = params.get("body")
 
 
-def _vouched_params(request: AWSPreparedRequest) -> Any:
-    context = getattr(request, "context", None)
-    if not context:
-        return None
-    body = context.get(_BODY)
-    if body is None or body is not request.body:
+def _vouched_params(body: Any, context: Mapping[str, Any]) -> Any:
+    """The API parameters, when ``body`` is still the very object serialized from them."""
+    serialized = context.get(_BODY)
+    if serialized is None or serialized is not body:
         return None
     return context.get(_PARAMS)
 
@@ -144,10 +143,6 @@ def before_send(request: AWSPreparedRequest, event_name: str = "", **kwargs: Any
         return None
     setattr(request, _SEEN, True)  # a client patched twice must not store a record twice
     wire = build_wire_request(request, service, operation)
-    wire.params = _vouched_params(request)
-    retries = (getattr(request, "context", None) or {}).get("retries")
-    if retries:
-        wire.attempt = retries.get("attempt", 1)
     response = dispatch.dispatch(wire)
     if response is None:
         setattr(request, _SEEN, False)
@@ -155,9 +150,6 @@ def before_send(request: AWSPreparedRequest, event_name: str = "", **kwargs: Any
     setattr(request, _ANSWERED, True)
     _quiet_moto()
     return to_aws_response(request.url, response)
-
-
-_ANSWERED = "_mock_putrecord_answered"
 
 
 def _quiet_moto() -> None:
