@@ -90,19 +90,8 @@ def route(raw: RawRequest, defaults: RoutingDefaults) -> WireRequest | WireRespo
 
 # ---------------------------------------------------------------- v3io and rest-json
 def _v3io(raw: RawRequest, path: str, query: str, function: str, defaults: RoutingDefaults) -> WireRequest:
-    host = defaults.v3io_endpoint or raw.host
-    return WireRequest(
-        method=raw.method,
-        url=f"http://{host}{raw.target}",
-        path=path,
-        query=query,
-        headers=raw.headers,
-        body=raw.body,
-        service="v3io",
-        operation=function,
-        region=defaults.default_region,
-        account_id=defaults.account_id,
-    )
+    # v3io state is keyed by web-API endpoint: the configured one, else this server's.
+    return _wire(raw, path, query, "v3io", function, defaults, host=defaults.v3io_endpoint or raw.host)
 
 
 def _runtime_operation(method: str, path: str) -> str | None:
@@ -128,11 +117,12 @@ def _route_runtime() -> Callable[[str, str], str | None] | None:
 
 
 def _wire(
-    raw: RawRequest, path: str, query: str, service: str, operation: str, defaults: RoutingDefaults
+    raw: RawRequest, path: str, query: str, service: str, operation: str, defaults: RoutingDefaults,
+    host: str | None = None,
 ) -> WireRequest:
     return WireRequest(
         method=raw.method,
-        url=f"http://{raw.host}{raw.target}",
+        url=f"http://{host or raw.host}{raw.target}",
         path=path,
         query=query,
         headers=raw.headers,
