@@ -26,7 +26,8 @@ def reset_all() -> None:
 
 
 class BackendDict(Generic[B]):
-    """Lazily created backends keyed by ``(account_id, region)``."""
+    """Lazily created backends keyed by a pair of names: ``(account_id, region)`` for the
+    AWS services, ``(endpoint, container)`` for v3io."""
 
     def __init__(self, factory: Callable[[str, str], B]) -> None:
         self._factory = factory

@@ -19,7 +19,7 @@ from operator import attrgetter
 from typing import Iterator, NamedTuple, Sequence, TypeVar
 from urllib.parse import urlsplit
 
-from ..core.backends import register_resettable
+from ..core.backends import BackendDict, register_resettable
 from ..core.clock import clock
 from .exceptions import (
     DirectoryNotEmpty,
@@ -646,33 +646,26 @@ class V3ioBackend:
     the accepted access keys (``None``: any non-empty key is accepted)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._containers: dict[tuple[str, str], V3ioContainer] = {}
+        self._containers: BackendDict[V3ioContainer] = BackendDict(V3ioContainer)
         self.access_keys: frozenset[str] | None = None
         register_resettable(self)
 
     def container(self, endpoint: str, name: str) -> V3ioContainer:
         """The container, created on first use (any container name is accepted)."""
-        key = (endpoint, name)
-        container = self._containers.get(key)
-        if container is None:
-            with self._lock:
-                container = self._containers.setdefault(key, V3ioContainer(endpoint, name))
-        return container
+        return self._containers.get(endpoint, name)
 
     def endpoints(self) -> set[str]:
         """Endpoints that hold state."""
-        return {endpoint for endpoint, _ in list(self._containers)}
+        return {endpoint for (endpoint, _), _ in self._containers.items()}
 
     def containers(self) -> list[V3ioContainer]:
         """A snapshot of the existing containers."""
-        return list(self._containers.values())
+        return [container for _, container in self._containers.items()]
 
     def reset(self) -> None:
         """Forget every stream and the access-key restriction."""
-        with self._lock:
-            self._containers = {}
-            self.access_keys = None
+        self._containers.reset()
+        self.access_keys = None
 
 
 v3io_backend = V3ioBackend()
