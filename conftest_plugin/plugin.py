@@ -10,8 +10,14 @@ from typing import TYPE_CHECKING, Generator, Iterator
 import pytest
 
 from mock_putrecord import MockPutRecord
-from mock_putrecord.pytest_support import MARKER, credentials_environment, fixture_options, marker_help
-from mock_putrecord.pytest_support import unchecked_streams_report
+from mock_putrecord.pytest_support import (
+    MARKER,
+    FixtureOptions,
+    credentials_environment,
+    fixture_options,
+    marker_help,
+    unchecked_streams_report,
+)
 
 _call_report = pytest.StashKey[pytest.TestReport]()
 
@@ -30,14 +36,19 @@ def pytest_runtest_makereport(
     return report
 
 
+def _marker_options(request: pytest.FixtureRequest) -> FixtureOptions:
+    """The options of the closest ``putrecord_mock`` marker (validated), or the defaults."""
+    marker = request.node.get_closest_marker(MARKER)
+    return fixture_options(marker.args, marker.kwargs) if marker else fixture_options()
+
+
 @pytest.fixture
 def putrecord_mock(request: pytest.FixtureRequest) -> Iterator[MockPutRecord]:
     """The active mock (a :class:`~mock_putrecord.MockPutRecord`), stopped after the test.
 
     Configure it with ``@pytest.mark.putrecord_mock(**options)``; the closest marker wins.
     """
-    marker = request.node.get_closest_marker(MARKER)
-    options = fixture_options(marker.args, marker.kwargs) if marker else fixture_options()
+    options = _marker_options(request)
     mock = options.build().start()
     try:
         yield mock
@@ -68,6 +79,4 @@ def putrecord_server(request: pytest.FixtureRequest) -> Iterator[MockServer]:
     marker's options apply. A session-scoped one: see docs/server.md."""
     from mock_putrecord.server.fixtures import running_server
 
-    marker = request.node.get_closest_marker(MARKER)
-    options = fixture_options(marker.args, marker.kwargs) if marker else fixture_options()
-    yield from running_server(mock=options.build())
+    yield from running_server(mock=_marker_options(request).build())
