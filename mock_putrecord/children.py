@@ -200,7 +200,7 @@ def _forward(request: WireRequest) -> WireResponse:
         connection.endheaders(request.body)
         reply = connection.getresponse()
         body = reply.read()
-    except OSError as error:
+    except (OSError, http.client.HTTPException) as error:
         raise UnmockedRequestError(
             f"mock_putrecord: this process was forked from one whose mock answers its "
             f"requests, but the parent's server at {url} did not answer "
@@ -219,6 +219,7 @@ def _forwarded_headers(request: WireRequest) -> dict[str, Any]:
         name: value for name, value in request.headers.items() if name.lower() not in _HOP_BY_HOP
     }
     headers["Host"] = urlsplit(request.url).netloc or "localhost"
+    headers["Connection"] = "close"  # one request per connection: the server's thread ends with it
     if request.region:
         # The server takes the region from the SigV4 scope; in process it is the client's
         # region, which an unsigned or re-signed request might not carry. Say it outright.
@@ -239,7 +240,11 @@ def _endpoint_environment(env: Mapping[Any, Any] | None) -> Mapping[Any, Any] | 
     A variable the caller set to something else than this process's own value is
     theirs and is kept; the inherited value is replaced (the child must reach the mock).
     """
-    variables = child_environment()
+    try:
+        variables = child_environment()
+    except Exception:  # never break the user's subprocess: the child then runs without
+        _log.exception("mock_putrecord: could not start the server for a child process")
+        return env
     if not variables:
         return env
     if env is None:
@@ -278,8 +283,10 @@ def _spawn_command_line(
     """``multiprocessing.spawn.get_command_line``: the child sets the endpoint variables
     itself, first thing (its launcher inherits ``os.environ``, which stays untouched)."""
     line = wrapped(*args, **kwargs)
-    variables = child_environment() if _state.live else {}
-    if not variables or "-c" not in line:
+    if not _state.live or "-c" not in line:
+        return line
+    variables = _endpoint_environment({})
+    if not variables:
         return line
     line = list(line)
     code = line.index("-c") + 1
@@ -288,35 +295,48 @@ def _spawn_command_line(
 
 
 class _Wrap:
-    """One wrapt wrapper, put on at the outermost start and taken off at the stop."""
+    """One wrapt wrapper, put on at the outermost start and taken off at the stop. The
+    wrapper object is kept between activations (it is a pass-through while none is
+    live), so a start only sets an attribute."""
 
     def __init__(self, module: str, owner: str, attribute: str, wrapper: Callable[..., Any]) -> None:
         self.module, self.owner, self.attribute, self.wrapper = module, owner, attribute, wrapper
         self._target: Any = None
         self._original: Any = None
         self._installed: Any = None
+        self._applied = False
 
     def apply(self) -> None:
-        import wrapt
-
-        if self._installed is not None:
+        if self._applied:
             return
-        target: Any = sys.modules.get(self.module) or importlib.import_module(self.module)
-        for name in filter(None, self.owner.split(".")):
-            target = getattr(target, name)
-        self._original = target.__dict__[self.attribute]
-        self._installed = wrapt.FunctionWrapper(self._original, self.wrapper)
+        target = self._target
+        if target is None:
+            try:
+                target = sys.modules.get(self.module) or importlib.import_module(self.module)
+                for name in filter(None, self.owner.split(".")):
+                    target = getattr(target, name)
+            except (ImportError, AttributeError):  # not on this platform: nothing to share
+                return
+        current = target.__dict__.get(self.attribute)
+        if current is None:
+            return
+        if current is not self._original or self._installed is None:
+            import wrapt
+
+            self._original = current
+            self._installed = wrapt.FunctionWrapper(current, self.wrapper)
         self._target = target
         setattr(target, self.attribute, self._installed)
+        self._applied = True
 
     def remove(self) -> None:
-        target, installed = self._target, self._installed
-        if installed is None:
+        if not self._applied:
             return
+        self._applied = False
+        target = self._target
         # Patched over since? Then ours stays in that chain, a pass-through while not live.
-        if target.__dict__.get(self.attribute) is installed:
+        if target.__dict__.get(self.attribute) is self._installed:
             setattr(target, self.attribute, self._original)
-        self._target = self._original = self._installed = None
 
 
 _WRAPS = (
@@ -327,8 +347,7 @@ _WRAPS = (
 
 # ---------------------------------------------------------------- activation hooks
 def _on_start() -> None:
-    with _state.lock:
-        _state.live = True
+    _state.live = True
     for wrap in _WRAPS:
         wrap.apply()
 
