@@ -30,9 +30,10 @@ import threading
 from typing import TYPE_CHECKING, Any, Callable, Mapping, MutableMapping
 from urllib.parse import urlsplit
 
-from .core import activation, dispatch, interception
+from .core import dispatch
 from .core.activation import register_activation_hooks
 from .core.errors import MockConfigurationError, UnmockedRequestError
+from .core.faults import faults
 from .core.settings import settings
 from .core.wire import WireRequest, WireResponse
 
@@ -158,12 +159,28 @@ def _before_fork() -> None:
         _log.exception("mock_putrecord: could not start the server for a forked child")
 
 
-def _after_fork_in_child() -> None:
-    # Another thread may have held these at the fork; this process has no such thread.
+_LOCKS_A_CHILD_TAKES = (
+    ("mock_putrecord.core.activation", "_lock", threading.RLock),
+    ("mock_putrecord.core.dispatch", "_load_lock", threading.Lock),
+    ("mock_putrecord.core.interception", "_install_lock", threading.Lock),
+    ("mock_putrecord.v3io.transport", "_lock", threading.RLock),
+)
+"""Module locks a forked child may take (start, stop, first use of an adapter, an import
+during the activation) while no request of its own reaches the backends' locks."""
+
+
+def _reinitialise_locks() -> None:
+    """Another thread may have held these at the fork; the child has no such thread."""
     _state.lock = threading.Lock()
-    activation._lock = threading.RLock()
-    dispatch._load_lock = threading.Lock()
-    interception._install_lock = threading.Lock()
+    for module_name, attribute, factory in _LOCKS_A_CHILD_TAKES:
+        module = sys.modules.get(module_name)
+        if module is not None and hasattr(module, attribute):
+            setattr(module, attribute, factory())
+    faults._lock = threading.Lock()  # the log of calls: a local unknown operation writes it
+
+
+def _after_fork_in_child() -> None:
+    _reinitialise_locks()
     server, _state.server = _state.server, None
     if server is not None:
         _close_inherited_listener(server)

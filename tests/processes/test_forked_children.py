@@ -212,3 +212,34 @@ def test_grandchildren_share_the_same_state(mock: MockPutRecord) -> None:
     assert process.exitcode == 0
     assert mock.kinesis.data("family") == [b"child", b"grandchild"]
     assert len(loopback_servers()) == 1
+
+
+def test_a_lock_another_thread_held_at_the_fork_does_not_hang_the_child(mock: MockPutRecord) -> None:
+    import threading
+
+    from mock_putrecord.core import activation
+
+    mock.kinesis.create_stream("orders", 1)
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_activation_lock() -> None:
+        with activation._lock:
+            held.set()
+            release.wait(30)
+
+    def child() -> None:
+        with mock_putrecord():  # a nested start takes the activation lock
+            boto3.client("kinesis", region_name="us-east-1").put_record(StreamName="orders", Data=b"x", PartitionKey="k")
+
+    holder = threading.Thread(target=hold_the_activation_lock)
+    holder.start()
+    held.wait(30)
+    try:
+        process = FORK.Process(target=child)
+        process.start()
+        process.join(30)
+    finally:
+        release.set()
+        holder.join(30)
+    assert process.exitcode == 0
+    assert mock.kinesis.data("orders") == [b"x"]
