@@ -56,7 +56,8 @@ def kinesis_producer(job: tuple[str, str, int]) -> dict[str, Any]:
 
 
 def featurestore_producer(job: tuple[str, list[str]]) -> dict[str, Any]:
-    """PutRecord one record per customer id into feature group ``group``."""
+    """PutRecord one record per customer id into feature group ``group``, then GetRecord
+    each back (a GET with a query string) from the same child."""
     group, customers = job
     with recording_connections() as connections:
         client = boto3.client("sagemaker-featurestore-runtime", region_name=REGION)
@@ -68,7 +69,9 @@ def featurestore_producer(job: tuple[str, list[str]]) -> dict[str, Any]:
                     {"FeatureName": "event_time", "ValueAsString": "2024-01-01T00:00:00Z"},
                 ],
             )
-    return {"pid": os.getpid(), "connections": connections}
+        read = [client.get_record(FeatureGroupName=group, RecordIdentifierValueAsString=customer,
+                                  FeatureNames=["customer_id"])["Record"] for customer in customers]
+    return {"pid": os.getpid(), "connections": connections, "read": read}
 
 
 def v3io_producer(job: tuple[str, int]) -> dict[str, Any]:

@@ -92,6 +92,9 @@ def test_every_service_is_shared_with_forked_children(mock: MockPutRecord) -> No
         sent = pool.map(producers.v3io_producer, [("a", 3), ("b", 2)])
 
     assert mock.featurestore.online_count("customers") == 3
+    assert [result["read"] for result in stored] == [
+        [[{"FeatureName": "customer_id", "ValueAsString": c}] for c in customers] for customers in (["c1", "c2"], ["c3"])
+    ]
     assert mock.featurestore.online_record("customers", "c3") == {"customer_id": "c3", "event_time": "2024-01-01T00:00:00Z"}
     assert [result["status"] for result in sent] == [200, 200]
     assert [result["body"]["FailedRecordCount"] for result in sent] == [0, 0]
