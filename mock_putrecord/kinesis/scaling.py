@@ -1,10 +1,10 @@
 """Resharding: SplitShard, MergeShards, and UpdateShardCount's UNIFORM_SCALING built from
 them, so every shard that scaling creates has a lineage real splits and merges produce.
 
-UNIFORM_SCALING follows what AWS's shard totals show (moto's AWS-verified cases: 2→4
-leaves 6 shards in all, 4→5 15, 10→13 37, 4→2 6, 5→3 7, 10→3 17): to scale up, every
-open shard is split in two at its midpoint; then adjacent pairs of open shards are
-merged, in hash-key order, round after round, until the target count is open.
+UNIFORM_SCALING follows what AWS's shard totals show (AWS-verified cases from the issue
+and moto's tests: 2→4 leaves 6 shards in all, 4→5 15, 10→13 37, 4→2 6, 5→3 7): to scale
+up, every open shard is split in two at its midpoint; then adjacent pairs of open shards
+are merged, in hash-key order, round after round, until the target count is open.
 """
 from __future__ import annotations
 
