@@ -107,3 +107,25 @@ def test_body_cap_admits_the_largest_valid_request() -> None:
     # 10 MiB of data in base64 plus 500 entries' JSON framing and 256-character keys.
     largest = 10 * MIB * 4 // 3 + 500 * (256 + 64)
     assert largest < MAX_BODY_BYTES
+
+
+def test_a_large_record_counts_fully_against_shard_throughput() -> None:
+    import boto3
+    from botocore.config import Config
+
+    from mock_putrecord import mock_putrecord
+
+    with mock_putrecord(shard_throughput=True) as mock:
+        client = boto3.client("kinesis", region_name="us-east-1",
+                              config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+        client.create_stream(StreamName="s", ShardCount=1, MaxRecordSizeInKiB=4096)
+        client.put_record(StreamName="s", Data=b"a" * (3 * MIB), PartitionKey="k")  # a full bucket takes it
+        with pytest.raises(ClientError) as excinfo:
+            client.put_record(StreamName="s", Data=b"b", PartitionKey="k")
+        assert error_of(excinfo)[0] == "ProvisionedThroughputExceededException"
+        mock.advance(2)  # 2 MiB of the 3 MiB debt repaid: still nothing left
+        with pytest.raises(ClientError):
+            client.put_record(StreamName="s", Data=b"b", PartitionKey="k")
+        mock.advance(1.5)  # debt repaid and the bucket refilled
+        client.put_record(StreamName="s", Data=b"b" * (MIB // 2 - 1), PartitionKey="k")
+        assert [len(r.data) for r in mock.kinesis.records("s")] == [3 * MIB, MIB // 2 - 1]
