@@ -541,10 +541,11 @@ class KinesisBackend:
                 # The data fits; with its partition key the record does not. AWS publishes no
                 # text for this case: the mock names the constraint that failed.
                 key_path = "partitionKey" if single else f"records.{index}.member.partitionKey"
+                key_bytes = _key_size(key)
                 raise ValidationException(
                     f"1 validation error detected: Value at '{path}' failed to satisfy constraint: "
                     f"Member must have length less than or equal to {limit} when added to the length of "
-                    f"'{key_path}' in UTF-8 ({_key_size(key)} bytes)."
+                    f"'{key_path}' in UTF-8 ({key_bytes} byte{'' if key_bytes == 1 else 's'})."
                 )
 
     def _record_failure(self, stream: Stream, shard: Shard, operation: str, size: int,
