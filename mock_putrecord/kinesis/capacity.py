@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .distribution import AUTO, USER_PARTITION_KEY
 from .exceptions import InvalidArgumentException, ValidationError
 
 if TYPE_CHECKING:
     from .models import KinesisBackend, Stream
 
 ON_DEMAND, PROVISIONED = "ON_DEMAND", "PROVISIONED"
-AUTO, USER_PARTITION_KEY = "AUTO", "USER_PARTITION_KEY"
 
 
 def _active(backend: "KinesisBackend", name: str | None, arn: str | None) -> "Stream":

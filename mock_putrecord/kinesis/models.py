@@ -17,8 +17,8 @@ from ..core.backends import BackendDict
 from ..core.clock import clock
 from ..core.faults import FailedRecord, faults
 from ..core.settings import settings
-from ..core.validation import ValidationException, format_validation_errors
-from . import iterators, scaling, tagging
+from ..core.validation import ValidationException
+from . import distribution, iterators, scaling, tagging
 from .exceptions import (
     DryRunOperationException,
     InternalFailure,
@@ -38,13 +38,12 @@ DEFAULT_RETENTION_HOURS = 24
 MAX_RETENTION_HOURS = 8760
 ON_DEMAND_SHARDS = 4
 DEFAULT_MAX_RECORD_SIZE_KIB = 1024
-MIN_MAX_RECORD_SIZE_KIB, MAX_MAX_RECORD_SIZE_KIB = 1024, 10240
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 # AWS's default shard quota (Kinesis quotas page, 2026): 20,000 in these regions; "1,000
 # or 6,000" elsewhere, without saying which region has which: the mock takes 6,000.
 _LARGE_QUOTA_REGIONS = {"us-east-1", "us-west-2", "eu-west-1"}
 LARGE_REGION_SHARD_QUOTA, OTHER_REGION_SHARD_QUOTA = 20000, 6000
-USER_PARTITION_KEY, AUTO = "USER_PARTITION_KEY", "AUTO"
+USER_PARTITION_KEY, AUTO = distribution.USER_PARTITION_KEY, distribution.AUTO
 # A shard's creation time in its sequence numbers is the stream's minus two seconds, so
 # the first record's number is always above the shard's StartingSequenceNumber.
 SEQ_ADJUST_SECS = 2
@@ -172,32 +171,6 @@ def _key_size(key: str | None) -> int:
         return 0
     known = _KEY_HASHES.get(key)
     return known[1] if known is not None else len(utf8(key))
-
-
-def _auto_shards(stream: Stream, count: int) -> list[Shard]:
-    """The next ``count`` open shards of an ``AUTO`` stream's rotation (no advance)."""
-    open_shards = stream.open_shards
-    return [open_shards[(stream.auto_cursor + i) % len(open_shards)] for i in range(count)]
-
-
-def _auto_routing(stream: Stream, count: int) -> list[int]:
-    """Indexes into ``stream.open_shards`` for ``count`` ``AUTO`` records: a rotation that
-    continues across calls, so records spread evenly over the open shards. Caller holds
-    ``stream.lock``."""
-    width = len(stream.open_shards)
-    start = stream.auto_cursor % width
-    stream.auto_cursor = (start + count) % width
-    return [(start + i) % width for i in range(count)]
-
-
-def _missing_partition_keys(entries: Sequence[tuple[bytes, str | None, str | None]],
-                            single: bool) -> ValidationException:
-    """A stream that routes by partition key needs one on every record (the 1.44 model
-    makes it optional for AUTO streams): AWS's null-member message."""
-    paths = ["partitionKey"] if single else [
-        f"records.{index}.member.partitionKey" for index, (_, key, _) in enumerate(entries, 1) if key is None]
-    return ValidationException(format_validation_errors([
-        f"Value null at '{path}' failed to satisfy constraint: Member must not be null" for path in paths]))
 
 
 PutResult = tuple[Shard, "int | None", "str | None", "str | None"]
@@ -400,12 +373,11 @@ class KinesisBackend:
         for data, key, explicit in entries:
             if key is None:
                 if not auto:
-                    raise _missing_partition_keys(entries, single)
+                    raise distribution.missing_keys(entries, single)
                 known = (0, 0)
             else:
-                known = hashes.get(key)  # type: ignore[assignment]
-                if known is None:
-                    known = hashes[key] = _key_hash_and_size(key)
+                found = hashes.get(key)
+                known = found if found is not None else hashes.setdefault(key, _key_hash_and_size(key))
             size = len(data) + known[1]
             if size > limit:
                 self._raise_record_too_large(entries, limit, single)
@@ -427,7 +399,7 @@ class KinesisBackend:
             open_shards, starts = stream.open_shards, stream.open_starts
             only = open_shards[0] if len(open_shards) == 1 else None
             if auto:
-                routing = _auto_routing(stream, len(entries))
+                routing = distribution.rotation(stream, len(entries))
             secs = int(now)
             for index, ((data, key, explicit), hash_key) in enumerate(zip(entries, routing)):
                 if auto:
@@ -461,7 +433,7 @@ class KinesisBackend:
         if single and settings.shard_throughput:
             data, key, _ = entries[0]
             with stream.lock:
-                shard = (_auto_shards(stream, 1)[0] if stream.distribution == AUTO
+                shard = (distribution.next_shards(stream, 1)[0] if stream.distribution == AUTO
                          else stream.open_shards[bisect_right(stream.open_starts, routing[0]) - 1])
                 budget = shard.budget
                 if budget is not None and not budget.would_take(len(data) + _key_size(key), now):
