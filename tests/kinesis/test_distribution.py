@@ -8,6 +8,8 @@ from collections import Counter
 import pytest
 from botocore.exceptions import ClientError
 
+from mock_putrecord.kinesis.exceptions import InvalidArgumentException
+
 from .conftest import error_of
 
 ARN = "arn:aws:kinesis:us-east-1:123456789012:stream/{}"
@@ -127,3 +129,14 @@ def test_switching_to_provisioned_returns_to_partition_keys(raw_kinesis) -> None
     with pytest.raises(ClientError) as excinfo:
         raw_kinesis.put_record(StreamName="s", Data=b"x")
     assert error_of(excinfo)[0] == "ValidationException"
+
+
+def test_the_view_declares_auto_and_large_record_streams(raw_kinesis, mock) -> None:
+    stream = mock.kinesis.create_stream("v", on_demand=True, max_record_size_kib=2048, distribution="AUTO")
+    assert (stream.mode, stream.distribution, stream.max_record_size_kib, len(stream.open_shards)) == (
+        "ON_DEMAND", "AUTO", 2048, 4)
+    raw_kinesis.put_record(StreamName="v", Data=b"x" * (2 * 1024 * 1024 - 1))
+    with pytest.raises(InvalidArgumentException) as excinfo:
+        mock.kinesis.create_stream("p", distribution="AUTO")
+    assert excinfo.value.message == ("RecordDistributionStrategy AUTO is not supported for stream p under account "
+                                     "123456789012 because it is not in On-Demand mode.")
