@@ -83,7 +83,7 @@ VALIDATOR = Validator("kinesis", **_VALIDATOR_OPTIONS)
 AUTO_VALIDATOR = Validator("kinesis", **{**_VALIDATOR_OPTIONS, "required": {
     **_VALIDATOR_OPTIONS["required"], "PutRecordInput": ["Data"], "PutRecordsRequestEntry": ["Data"]}})
 """For streams whose RecordDistributionStrategy is AUTO: PartitionKey is optional (as in
-botocore 1.44's model) and ignored."""
+botocore's model since AUTO exists) and ignored."""
 
 
 # ---------------------------------------------------------------- rendering
