@@ -140,3 +140,26 @@ def test_the_view_declares_auto_and_large_record_streams(raw_kinesis, mock) -> N
         mock.kinesis.create_stream("p", distribution="AUTO")
     assert excinfo.value.message == ("RecordDistributionStrategy AUTO is not supported for stream p under account "
                                      "123456789012 because it is not in On-Demand mode.")
+
+
+def test_concurrent_auto_producers_lose_nothing_and_stay_even(mock) -> None:
+    import threading
+
+    import boto3
+
+    client = boto3.client("kinesis", region_name="us-east-1")
+    client.create_stream(StreamName="s", StreamModeDetails={"StreamMode": "ON_DEMAND"},
+                         RecordDistributionStrategy="AUTO")
+
+    def produce(worker: int) -> None:
+        for batch in range(25):
+            client.put_records(StreamName="s", Records=[{"Data": b"%d-%d-%d" % (worker, batch, i)} for i in range(10)])
+
+    threads = [threading.Thread(target=produce, args=(w,)) for w in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stored = mock.kinesis.records("s")
+    assert len(stored) == len({r.data for r in stored}) == 8 * 25 * 10
+    assert sorted(Counter(r.shard_id for r in stored).values()) == [500, 500, 500, 500]
