@@ -25,7 +25,7 @@ from .exceptions import (
     ValidationException,
 )
 from .models import FeatureStoreBackend, featurestore_backends
-from .validation import ShapeValidator, operation_model, put_record_is_valid
+from .validation import ShapeValidator, operation_model, put_record_is_valid, service_model
 
 RUNTIME = "sagemaker-featurestore-runtime"
 CONTROL = "sagemaker"
@@ -130,7 +130,8 @@ class _Adapter:
 
 # ---------------------------------------------------------------- runtime (rest-json)
 class RuntimeAdapter(_Adapter):
-    """``sagemaker-featurestore-runtime``: PutRecord, GetRecord, BatchGetRecord, DeleteRecord."""
+    """``sagemaker-featurestore-runtime``: PutRecord, GetRecord, BatchGetRecord, DeleteRecord,
+    and BatchWriteRecord, UpdateRecord, ListRecords where botocore models them."""
 
     service = RUNTIME
     validation_error = ValidationError
@@ -142,6 +143,14 @@ class RuntimeAdapter(_Adapter):
         self._register("GetRecord", self.get_record)
         self._register("DeleteRecord", self.delete_record)
         self._register("BatchGetRecord", self.batch_get_record)
+        # Newer operations exist only for a botocore whose model has them.
+        for operation, handler in (
+            ("BatchWriteRecord", self.batch_write_record),
+            ("UpdateRecord", self.update_record),
+            ("ListRecords", self.list_records),
+        ):
+            if operation in service_model(RUNTIME).operation_names:
+                self._register(operation, handler)
         self._query_members: dict[str, dict[str, tuple[str, bool]]] = {}
 
     def unknown_operation(self, request: WireRequest) -> WireResponse | None:
@@ -178,7 +187,7 @@ class RuntimeAdapter(_Adapter):
         path = request.path
         if not path.startswith(_FEATURE_GROUP_PREFIX):
             return ""
-        name = path[len(_FEATURE_GROUP_PREFIX) :]
+        name = path[len(_FEATURE_GROUP_PREFIX) :].split("/", 1)[0]  # …/Record, …/ListRecords
         return unquote(name) if "%" in name else name
 
     def _query_params(self, request: WireRequest) -> Params:
@@ -247,6 +256,39 @@ class RuntimeAdapter(_Adapter):
         params = self._json_body(request)
         self._validator("BatchGetRecord").validate(params)
         result = _backend(request).batch_get_record(params["Identifiers"], params.get("ExpirationTimeResponse"))
+        return self._ok(result)
+
+    def batch_write_record(self, request: WireRequest) -> WireResponse:
+        """POST /BatchWriteRecord"""
+        params = self._json_body(request)
+        self._validator("BatchWriteRecord").validate(params)
+        return self._ok(_backend(request).batch_write_record(params["Entries"], params.get("TtlDuration")))
+
+    def update_record(self, request: WireRequest) -> WireResponse:
+        """POST /FeatureGroup/{name}/Record"""
+        params = self._json_body(request)
+        params["FeatureGroupName"] = self._group_name(request)
+        self._validator("UpdateRecord").validate(params)
+        _backend(request).update_record(
+            params["FeatureGroupName"],
+            params["RecordIdentifierValueAsString"],
+            params["Features"],
+            params.get("TargetStores"),
+            params.get("TtlDuration"),
+        )
+        return self._ok()
+
+    def list_records(self, request: WireRequest) -> WireResponse:
+        """POST /FeatureGroup/{name}/ListRecords"""
+        params = self._json_body(request)
+        params["FeatureGroupName"] = self._group_name(request)
+        self._validator("ListRecords").validate(params)
+        result = _backend(request).list_records(
+            params["FeatureGroupName"],
+            params.get("MaxResults"),
+            params.get("NextToken"),
+            bool(params.get("IncludeSoftDeletedRecords")),
+        )
         return self._ok(result)
 
 

@@ -541,19 +541,22 @@ def _collection_value(definition: FeatureDefinition, items: list[str]) -> list[s
     return items
 
 
-def parse_record(
-    record: list[dict[str, Any]],
-    definitions: Mapping[str, FeatureDefinition],
-    identifier_name: str,
-    event_time: FeatureDefinition,
-    group_name: str,
-) -> tuple[dict[str, str | list[str]], str, int]:
-    """Check a shape-valid ``Record`` against the group's features.
+def parse_features(
+    features: list[dict[str, Any]], definitions: Mapping[str, FeatureDefinition], group_name: str
+) -> dict[str, str | list[str]]:
+    """Check shape-valid feature values against the group's definitions (the checks of
+    :func:`parse_record` that need no identifier or EventTime; UpdateRecord's)."""
+    values, size = _parse_features(features, definitions, group_name)
+    if size * 4 > MAX_RECORD_BYTES and _record_bytes(values) > MAX_RECORD_BYTES:
+        raise ValidationError(
+            f"Validation Error: The record size exceeds the maximum of {MAX_RECORD_BYTES} bytes."
+        )
+    return values
 
-    :returns: the values by feature name (as sent; Set repeats removed), the record
-        identifier value and the EventTime in epoch milliseconds.
-    :raises ValidationError: with the first problem found.
-    """
+
+def _parse_features(
+    record: list[dict[str, Any]], definitions: Mapping[str, FeatureDefinition], group_name: str
+) -> tuple[dict[str, str | list[str]], int]:
     values: dict[str, str | list[str]] = {}
     size = 0
     for feature in record:
@@ -590,6 +593,23 @@ def parse_record(
                 )
             values[name] = _collection_value(definition, items)
             size += sum(len(item) for item in items)
+    return values, size
+
+
+def parse_record(
+    record: list[dict[str, Any]],
+    definitions: Mapping[str, FeatureDefinition],
+    identifier_name: str,
+    event_time: FeatureDefinition,
+    group_name: str,
+) -> tuple[dict[str, str | list[str]], str, int]:
+    """Check a shape-valid ``Record`` against the group's features.
+
+    :returns: the values by feature name (as sent; Set repeats removed), the record
+        identifier value and the EventTime in epoch milliseconds.
+    :raises ValidationError: with the first problem found.
+    """
+    values, size = _parse_features(record, definitions, group_name)
     identifier = values.get(identifier_name)
     if identifier is None:
         raise ValidationError(
