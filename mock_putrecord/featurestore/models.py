@@ -32,6 +32,7 @@ from .exceptions import (
     group_exists_message,
     group_not_found_message,
 )
+from .search import compile_expression, sort_resources
 from .validation import (
     FRACTIONAL,
     RESERVED_FEATURE_NAMES,
@@ -51,11 +52,18 @@ PROVISIONED = "Provisioned"
 OFFLINE = "OfflineStore"
 MAX_FEATURE_GROUPS = 100  # default "feature groups per account" quota (per region)
 MAX_FEATURE_DEFINITIONS = 2500
+MAX_FEATURE_PARAMETERS = 25  # FeatureParameters max (model)
+MAX_TAGS = 50  # TagList max (model)
+SEARCH_FEATURE_GROUP_MEMBERS = frozenset({
+    "FeatureGroupArn", "FeatureGroupName", "RecordIdentifierFeatureName", "EventTimeFeatureName",
+    "FeatureDefinitions", "CreationTime", "LastModifiedTime", "OnlineStoreConfig", "OfflineStoreConfig",
+    "RoleArn", "FeatureGroupStatus", "OfflineStoreStatus", "LastUpdateStatus", "FailureReason", "Description",
+})  # the model's FeatureGroup (Search) shape
 MAX_UPDATE_FEATURES = 100  # UpdateRecord: "You can update up to 100 features per call" (model doc)
 MAX_LIST_RECORDS = 100  # ListRecords' MaxResults bound (model); the default page when unsaid
 UPDATABLE_STORAGE_TYPES = frozenset({"Standard_V2", "InMemory"})  # UpdateRecord's online stores (model doc)
 
-_ARN = re.compile(r"arn:aws[a-z\-]*:sagemaker:([a-z0-9\-]*):([0-9]{12}):feature-group/(.+)")
+FEATURE_GROUP_ARN = _ARN = re.compile(r"arn:aws[a-z\-]*:sagemaker:([a-z0-9\-]*):([0-9]{12}):feature-group/(.+)")
 
 FeatureValueData = str | list[str]
 """A feature's value as sent: ``ValueAsString`` or ``ValueAsStringList``."""
@@ -107,6 +115,16 @@ class OnlineRecord:
         self.deleted = deleted
 
 
+@dataclass
+class FeatureMetadata:
+    """UpdateFeatureMetadata's state of one feature (kept only once a feature has some)."""
+
+    creation_time: float
+    last_modified_time: float
+    description: str | None = None
+    parameters: dict[str, str] = field(default_factory=dict)
+
+
 class OfflineRow:
     """One row of the offline store, in write order."""
 
@@ -143,6 +161,7 @@ class FeatureGroup:
     online: dict[str, OnlineRecord] = field(default_factory=dict)
     offline: list[OfflineRow] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    metadata: dict[str, FeatureMetadata] = field(default_factory=dict)
     _expiries: list[tuple[int, int, str, OnlineRecord]] = field(default_factory=list)
     _expiry_seq: int = 0
 
@@ -252,6 +271,31 @@ class FeatureGroup:
             data["Description"] = self.description
         if self.online_enabled:
             data["OnlineStoreTotalSizeBytes"] = 0
+        return data
+
+    def feature_metadata(self, name: str) -> dict[str, Any]:
+        """DescribeFeatureMetadata's response for the feature ``name`` (defined)."""
+        definition = self.by_name[name]
+        metadata = self.metadata.get(name)
+        data: dict[str, Any] = {
+            "FeatureGroupArn": self.arn,
+            "FeatureGroupName": self.name,
+            "FeatureName": name,
+            "FeatureType": definition.feature_type,
+            "CreationTime": metadata.creation_time if metadata else self.creation_time,
+            "LastModifiedTime": metadata.last_modified_time if metadata else self.creation_time,
+        }
+        if metadata is not None and metadata.description is not None:
+            data["Description"] = metadata.description
+        data["Parameters"] = [
+            {"Key": key, "Value": value} for key, value in (metadata.parameters.items() if metadata else ())
+        ]
+        return data
+
+    def search_record(self) -> dict[str, Any]:
+        """The group as Search's ``FeatureGroup`` resource (with its tags)."""
+        data = {key: value for key, value in self.describe().items() if key in SEARCH_FEATURE_GROUP_MEMBERS}
+        data["Tags"] = [dict(tag) for tag in self.tags]
         return data
 
     def summary(self) -> dict[str, Any]:
@@ -598,7 +642,10 @@ class FeatureStoreBackend:
                 if mode == ON_DEMAND:  # capacity units only describe provisioned groups
                     merged = {"ThroughputMode": ON_DEMAND}
                 throughput = _throughput(merged, storage or _storage_type(group.online_store_config))
+            now = clock.now()
             if feature_additions is not None:
+                for definition in additions:  # their metadata starts at the update, not at the group's creation
+                    group.metadata[definition.name] = FeatureMetadata(now, now)
                 group.definitions = group.definitions + additions
                 group.by_name = {definition.name: definition for definition in group.definitions}
             if online_store_config is not None and "TtlDuration" in online_store_config:
@@ -612,8 +659,107 @@ class FeatureStoreBackend:
                 group.online_store_config = {**(group.online_store_config or {}), "StorageType": storage}
             if throughput is not None:
                 group.throughput_config = throughput
-            group.last_modified_time = clock.now()
+            group.last_modified_time = now
         return group.arn
+
+    # ------------------------------------------------------------ tags, feature metadata, search
+    def _tagged_group(self, arn: str) -> FeatureGroup:
+        group = self.find_group(arn)
+        if group is None:
+            raise ValidationException(group_not_found_message(arn.rsplit("/", 1)[-1]))
+        return group
+
+    def add_tags(self, arn: str, tags: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:
+        """AddTags on a feature-group ARN: add or overwrite by key."""
+        group = self._tagged_group(arn)
+        with group.lock:
+            current = {tag["Key"]: tag["Value"] for tag in group.tags}
+            for tag in tags:
+                current[tag["Key"]] = tag["Value"]
+            if len(current) > MAX_TAGS:
+                raise ResourceLimitExceeded(
+                    f"Validation Error: A resource can have at most {MAX_TAGS} tags; this request would make it {len(current)}."
+                )
+            group.tags = [{"Key": key, "Value": value} for key, value in current.items()]
+        return [dict(tag) for tag in tags]
+
+    def list_tags(self, arn: str) -> list[dict[str, str]]:
+        """ListTags on a feature-group ARN."""
+        group = self._tagged_group(arn)
+        with group.lock:
+            return [dict(tag) for tag in group.tags]
+
+    def delete_tags(self, arn: str, keys: Sequence[str]) -> None:
+        """DeleteTags on a feature-group ARN (unknown keys are ignored)."""
+        group = self._tagged_group(arn)
+        removed = set(keys)
+        with group.lock:
+            group.tags = [tag for tag in group.tags if tag["Key"] not in removed]
+
+    def _feature(self, group_name: str, feature_name: str) -> FeatureGroup:
+        group = self._group(group_name, ControlResourceNotFound)
+        if feature_name not in group.by_name:
+            raise ControlResourceNotFound(
+                f"Resource Not Found: Amazon SageMaker can't find a Feature with name [{feature_name}] "
+                f"in the FeatureGroup [{group.name}]."
+            )
+        return group
+
+    def update_feature_metadata(
+        self,
+        group_name: str,
+        feature_name: str,
+        description: str | None = None,
+        parameter_additions: Sequence[Mapping[str, str]] | None = None,
+        parameter_removals: Sequence[str] | None = None,
+    ) -> None:
+        """UpdateFeatureMetadata: set the description, add or overwrite parameters by
+        key, then remove keys (unknown ones are ignored)."""
+        group = self._feature(group_name, feature_name)
+        now = clock.now()
+        with group.lock:
+            metadata = group.metadata.get(feature_name)
+            if metadata is None:
+                metadata = group.metadata[feature_name] = FeatureMetadata(group.creation_time, now)
+            parameters = dict(metadata.parameters)
+            for parameter in parameter_additions or ():
+                parameters[parameter["Key"]] = parameter["Value"]
+            for key in parameter_removals or ():
+                parameters.pop(key, None)
+            if len(parameters) > MAX_FEATURE_PARAMETERS:
+                raise ValidationException(
+                    f"Validation Error: A feature can have at most {MAX_FEATURE_PARAMETERS} parameters."
+                )
+            metadata.parameters = parameters
+            if description is not None:
+                metadata.description = description
+            metadata.last_modified_time = now
+
+    def describe_feature_metadata(self, group_name: str, feature_name: str) -> dict[str, Any]:
+        """DescribeFeatureMetadata."""
+        group = self._feature(group_name, feature_name)
+        with group.lock:
+            return group.feature_metadata(feature_name)
+
+    def search(
+        self,
+        resource: str,
+        expression: Mapping[str, Any] | None = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Search over ``FeatureGroup`` or ``FeatureMetadata`` resources: the matching
+        ``SearchRecord`` items, sorted (paging is the adapter's)."""
+        matches = compile_expression(expression)
+        items: list[dict[str, Any]] = []
+        for group in self.groups():
+            with group.lock:
+                if resource == "FeatureGroup":
+                    items.append(group.search_record())
+                else:
+                    items.extend(group.feature_metadata(name) for name in group.by_name)
+        found = [item for item in items if matches(item)]
+        return [{resource: item} for item in sort_resources(found, sort_by, sort_order)]
 
     def list_feature_groups(
         self,
