@@ -60,3 +60,15 @@ def requires_operation(service: str, operation: str) -> Any:
         operation not in names,
         reason=f"botocore {botocore.__version__} has no {service} {operation} (needs a newer botocore)",
     )
+
+
+def requires_enum_value(service: str, shape: str, value: str) -> Any:
+    """A ``pytest.mark.skipif`` for tests of an enum value the installed botocore lacks."""
+    import botocore
+    import botocore.session
+    import pytest
+
+    enum = botocore.session.get_session().get_service_model(service).shape_for(shape).enum
+    return pytest.mark.skipif(
+        value not in enum, reason=f"botocore {botocore.__version__} has no {service} {shape} {value!r}"
+    )

@@ -6,11 +6,15 @@ from typing import Any, Callable
 
 import pytest
 
+from ..helpers import requires_enum_value
 from .conftest import error_of
+
+needs_v2 = requires_enum_value("sagemaker", "StorageType", "Standard_V2")
 
 PROVISIONED = {"ThroughputMode": "Provisioned", "ProvisionedReadCapacityUnits": 5, "ProvisionedWriteCapacityUnits": 7}
 
 
+@needs_v2
 def test_storage_type_is_described(sagemaker: Any, create_group: Callable[..., str]) -> None:
     create_group(OnlineStoreConfig={"EnableOnlineStore": True, "StorageType": "Standard_V2"})
     assert sagemaker.describe_feature_group(FeatureGroupName="fs-main")["OnlineStoreConfig"] == {
@@ -18,6 +22,7 @@ def test_storage_type_is_described(sagemaker: Any, create_group: Callable[..., s
     }
 
 
+@needs_v2
 def test_migrate_standard_to_standard_v2(sagemaker: Any, create_group: Callable[..., str]) -> None:
     create_group()
     sagemaker.update_feature_group(FeatureGroupName="fs-main", OnlineStoreConfig={"StorageType": "Standard_V2"})
@@ -26,6 +31,7 @@ def test_migrate_standard_to_standard_v2(sagemaker: Any, create_group: Callable[
     assert got["LastUpdateStatus"] == {"Status": "Successful"}
 
 
+@needs_v2
 @pytest.mark.parametrize(("start", "target"), [("Standard_V2", "Standard"), ("InMemory", "Standard_V2")])
 def test_migration_is_one_way(sagemaker: Any, create_group: Callable[..., str], start: str, target: str) -> None:
     create_group(OnlineStoreConfig={"EnableOnlineStore": True, "StorageType": start})
@@ -40,6 +46,7 @@ def test_migration_is_one_way(sagemaker: Any, create_group: Callable[..., str], 
     assert sagemaker.describe_feature_group(FeatureGroupName="fs-main")["OnlineStoreConfig"]["StorageType"] == start
 
 
+@needs_v2
 def test_storage_type_of_an_offline_only_group(sagemaker: Any, create_group: Callable[..., str]) -> None:
     create_group(online=False, offline=True)
     assert error_of(
@@ -64,6 +71,7 @@ def test_provisioned_offline_only_needs_write_units_only(sagemaker: Any, create_
     )
 
 
+@needs_v2
 @pytest.mark.parametrize("storage", ["Standard_V2", "InMemory"])
 def test_provisioned_only_on_standard_online_stores(create_group: Callable[..., str], storage: str) -> None:
     assert error_of(
