@@ -162,6 +162,7 @@ class FeatureGroup:
     offline: list[OfflineRow] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     metadata: dict[str, FeatureMetadata] = field(default_factory=dict)
+    offline_flushed: int = 0  # offline rows already written to S3 by flush_offline()
     _expiries: list[tuple[int, int, str, OnlineRecord]] = field(default_factory=list)
     _expiry_seq: int = 0
 

@@ -208,3 +208,35 @@ def test_sdk_batch_get_record(sdk: tuple[MockPutRecord, Any]) -> None:
         identifiers=[Identifier(feature_group_name="customers", record_identifiers_value_as_string=["c1", "c9"])]
     )
     assert [record["RecordIdentifierValueAsString"] for record in got["Records"]] == ["c1"]
+
+
+def test_sdk_athena_query_and_dataset_builder_over_the_offline_store() -> None:
+    moto = pytest.importorskip("moto")
+    pytest.importorskip("duckdb")
+    pytest.importorskip("pyarrow")
+    from sagemaker.feature_store.feature_store import FeatureStore
+
+    with moto.mock_aws(), mock_putrecord(region="us-east-1"):
+        boto_session = boto3.Session(region_name="us-east-1")
+        boto_session.client("s3").create_bucket(Bucket="sdk-bucket")
+        session = sagemaker.Session(boto_session=boto_session, default_bucket="sdk-bucket")
+        group = _group(session, offline=True)
+        frame = pandas.DataFrame({
+            "customer_id": ["c1", "c2", "c1"],
+            "event_time": ["2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z"],
+            "score": [0.5, 0.7, 0.9],
+        })
+        group.ingest(data_frame=frame, max_workers=1, max_processes=1, wait=True)
+        query = group.athena_query()
+        query.run(f'SELECT customer_id, score FROM "{query.table_name}" ORDER BY score', output_location="s3://sdk-bucket/athena")
+        query.wait()
+        assert query.as_dataframe().to_dict("list") == {"customer_id": ["c1", "c2", "c1"], "score": [0.5, 0.7, 0.9]}
+        dataset, _ = (
+            FeatureStore(sagemaker_session=session)
+            .create_dataset(base=group, output_path="s3://sdk-bucket/dataset")
+            .with_number_of_recent_records_by_record_identifier(1)
+            .to_dataframe()
+        )
+        assert sorted(dataset.itertuples(index=False, name=None)) == [
+            ("c1", "2024-02-01T00:00:00Z", 0.9), ("c2", "2024-01-01T00:00:00Z", 0.7)
+        ]
