@@ -25,7 +25,13 @@ from .exceptions import (
     ValidationException,
 )
 from .models import FEATURE_GROUP_ARN, FeatureStoreBackend, featurestore_backends
-from .validation import ShapeValidator, operation_model, put_record_is_valid, service_model
+from .validation import (
+    ShapeValidator,
+    batch_write_record_is_valid,
+    operation_model,
+    put_record_is_valid,
+    service_model,
+)
 
 RUNTIME = "sagemaker-featurestore-runtime"
 CONTROL = "sagemaker"
@@ -136,7 +142,7 @@ class RuntimeAdapter(_Adapter):
 
     service = RUNTIME
     validation_error = ValidationError
-    _fast_checks = {"PutRecord": put_record_is_valid}
+    _fast_checks = {"PutRecord": put_record_is_valid, "BatchWriteRecord": batch_write_record_is_valid}
 
     def __init__(self) -> None:
         super().__init__()
@@ -261,8 +267,10 @@ class RuntimeAdapter(_Adapter):
 
     def batch_write_record(self, request: WireRequest) -> WireResponse:
         """POST /BatchWriteRecord"""
-        params = self._json_body(request)
-        self._validator("BatchWriteRecord").validate(params)
+        params = request.params  # botocore's own parameters, when the body is theirs
+        if not (isinstance(params, dict) and batch_write_record_is_valid(params)):
+            params = self._json_body(request)  # anything unusual: the body, fully checked
+            self._validator("BatchWriteRecord").validate(params)
         return self._ok(_backend(request).batch_write_record(params["Entries"], params.get("TtlDuration")))
 
     def update_record(self, request: WireRequest) -> WireResponse:

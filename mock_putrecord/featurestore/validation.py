@@ -372,6 +372,18 @@ def put_record_is_valid(params: Any) -> bool:
     return True
 
 
+def batch_write_record_is_valid(params: Any) -> bool:
+    """:func:`put_record_is_valid` for BatchWriteRecord: 1 to 25 entries, each shaped like
+    a PutRecord request (the entry's members are PutRecord's), and a valid request TTL."""
+    entries = params.get("Entries")
+    if type(entries) is not list or not 1 <= len(entries) <= 25:
+        return False
+    ttl = params.get("TtlDuration")
+    if ttl is not None and not put_record_is_valid({"FeatureGroupName": "g", "Record": [{"FeatureName": "f"}], "TtlDuration": ttl}):
+        return False
+    return all(type(entry) is dict and put_record_is_valid(entry) for entry in entries)
+
+
 # ---------------------------------------------------------------- time
 _ISO_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{3}))?Z")
 _DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
