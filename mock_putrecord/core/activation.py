@@ -17,7 +17,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable, Coroutine, Iterator,
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-from . import interception
+from . import interception, patches
 from .backends import reset_all
 from .environment import DEFAULT_REGION, EnvironmentPatch
 from .lifecycle import StartStop
@@ -81,7 +81,7 @@ class Activation(StartStop):
             _stack.append(self)
             self._apply_settings()
             if outermost:
-                interception.guard_network()
+                patches.apply_all()
                 for hook in _start_hooks:
                     hook()
         return self
@@ -112,7 +112,7 @@ class Activation(StartStop):
             for hook in reversed(_stop_hooks):
                 hook()
             settings.active = False
-            interception.unguard_network()
+            patches.remove_all()
             reset_all()
             self._on_outermost_stop()
 

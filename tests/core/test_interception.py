@@ -6,6 +6,7 @@ import sys
 import textwrap
 
 import boto3
+import botocore.endpoint
 import botocore.session
 import pytest
 
@@ -26,9 +27,7 @@ def test_passthrough_lets_unmocked_requests_reach_the_sender(monkeypatch: pytest
         sent.append(request.url)
         raise ConnectionAbortedError("stopped in the test")
 
-    from mock_putrecord.core import interception
-
-    monkeypatch.setattr(interception, "_real_send", fake_send)
+    monkeypatch.setattr(botocore.endpoint.Endpoint, "_send", fake_send)  # patched before start: kept
     with mock_putrecord(passthrough=True):
         client = boto3.client("sqs", region_name="us-east-1",
                               config=botocore.config.Config(retries={"max_attempts": 1}))

@@ -181,12 +181,15 @@ def test_botocore_and_requests_hooks_are_restored() -> None:
     handlers = _before_send_handlers()
     send = botocore.endpoint.Endpoint.__dict__["_send"]
     adapter_send = requests.adapters.HTTPAdapter.send
+    session_send = requests.Session.__dict__["send"]
     on_request = responses.RequestsMock._on_request
     with mock_putrecord():
         assert botocore.endpoint.Endpoint.__dict__["_send"] is not send  # the guard is on
-        assert requests.adapters.HTTPAdapter.send is not adapter_send
+        assert requests.Session.__dict__["send"] is not session_send
+        assert requests.adapters.HTTPAdapter.send is adapter_send  # responses' target is left alone
     assert _before_send_handlers() == handlers
     assert botocore.endpoint.Endpoint.__dict__["_send"] is send
+    assert requests.Session.__dict__["send"] is session_send
     assert requests.adapters.HTTPAdapter.send is adapter_send
     assert responses.RequestsMock._on_request is on_request
 
