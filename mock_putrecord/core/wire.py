@@ -6,6 +6,7 @@ whatever their client expects, so service adapters never see a transport.
 """
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -62,6 +63,16 @@ def body_bytes(body: Any) -> bytes:
     if hasattr(body, "seek"):
         body.seek(0)
     return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def loads_json(body: bytes | str) -> Any:
+    """``json.loads``, except that a document nested too deeply for Python's parser is
+    invalid JSON (``ValueError``), as every service's own parser reports it, rather than a
+    ``RecursionError``."""
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 def new_request_id() -> str:

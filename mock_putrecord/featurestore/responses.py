@@ -16,10 +16,9 @@ from typing import Any, Callable, Mapping
 from urllib.parse import parse_qsl, unquote
 
 from ..core.errors import ServiceError
-from ..core.wire import WireRequest, WireResponse
+from ..core.wire import WireRequest, WireResponse, loads_json
 from .exceptions import (
     FeatureStoreError,
-    InternalFailure,
     NotImplementedOperation,
     ValidationError,
     ValidationException,
@@ -109,10 +108,6 @@ class _Adapter:
                 return handler(request)
             except ServiceError as error:
                 return self.render_error(error)
-            except Exception as error:  # a mock bug must not surface as a botocore traceback
-                return self.render_error(
-                    InternalFailure(f"mock_putrecord internal error in {operation}: {type(error).__name__}: {error}")
-                )
 
         self.operations[operation] = wrapped
 
@@ -120,7 +115,7 @@ class _Adapter:
         if not request.body:
             return {}
         try:
-            data = json.loads(request.body)
+            data = loads_json(request.body)
         except (ValueError, UnicodeDecodeError):
             raise self.validation_error("1 validation error detected: The request body is not valid JSON.") from None
         if not isinstance(data, dict):

@@ -192,7 +192,7 @@ def _json_1_1(raw: RawRequest, path: str, query: str, defaults: RoutingDefaults)
 
     try:
         params = json.loads(raw.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         params = None
     if not isinstance(params, dict):
         if content_type == replies.DEPRECATED_JSON:

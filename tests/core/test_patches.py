@@ -146,13 +146,15 @@ def test_moto_started_inside_ours_leaves_its_stubber_as_before(before: dict[str,
 def test_a_library_imported_during_the_activation_is_patched_then_restored(before: dict[str, Any]) -> None:
     name = "v3io.dataplane.transport.httpclient"
     pytest.importorskip(name)
-    saved = {key: module for key, module in sys.modules.items() if key == name}
-    del sys.modules[name]
+    parent = sys.modules[name.rpartition(".")[0]]
+    saved = sys.modules.pop(name)
     try:
         with mock_putrecord():
             module = importlib.import_module(name)  # a fresh module object
+            assert module is not saved
             assert isinstance(module.Transport.__dict__["send_request"], wrapt.FunctionWrapper)
         assert not isinstance(module.Transport.__dict__["send_request"], wrapt.FunctionWrapper)
-    finally:
-        sys.modules.update(saved)
+    finally:  # later tests use the module everyone else imported
+        sys.modules[name] = saved
+        setattr(parent, "httpclient", saved)
     assert _snapshot() == before
