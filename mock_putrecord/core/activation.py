@@ -21,7 +21,7 @@ from . import interception, patches
 from .backends import reset_all
 from .environment import DEFAULT_REGION, EnvironmentPatch
 from .lifecycle import StartStop
-from .settings import settings
+from .settings import DEFAULT_ACCOUNT_ID, Options, enter_context, leave_context, settings
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -57,13 +57,14 @@ class Activation(StartStop):
         self,
         *,
         region: str | None = None,
-        account_id: str = "123456789012",
+        account_id: str = DEFAULT_ACCOUNT_ID,
         passthrough: bool = False,
     ) -> None:
         self.region = region
         self.account_id = account_id
         self.passthrough = passthrough
         self._depth = 0
+        self._options = Options()
 
     # ------------------------------------------------------------ start / stop
     def start(self) -> Self:
@@ -80,6 +81,7 @@ class Activation(StartStop):
             self._depth += 1
             _stack.append(self)
             self._apply_settings()
+            enter_context(self)
             if outermost:
                 patches.apply_all()
                 for hook in _start_hooks:
@@ -95,6 +97,7 @@ class Activation(StartStop):
             if self._depth == 0 or self not in _stack:
                 raise RuntimeError("mock_putrecord: stop() called before start()")
             self._depth -= 1
+            leave_context(self)
             # Remove the innermost occurrence of self. Activations normally nest, but
             # concurrent coroutines may stop out of order: then the environment patches
             # started after this one are unwound and re-applied, so that the outermost
@@ -111,7 +114,7 @@ class Activation(StartStop):
                 return
             for hook in reversed(_stop_hooks):
                 hook()
-            settings.active = False
+            settings.process = None
             patches.remove_all()
             reset_all()
             self._on_outermost_stop()
@@ -121,15 +124,23 @@ class Activation(StartStop):
         """True between ``start()`` and the matching ``stop()``."""
         return self._depth > 0
 
+    @property
+    def options(self) -> Options:
+        """The options requests answered under this activation use (fixed at start)."""
+        return self._options
+
     def _apply_settings(self) -> None:
-        settings.account_id = self.account_id
-        settings.default_region = self.default_region
-        settings.passthrough = self.passthrough
+        """Fix this activation's options and make them the process-wide ones."""
+        self._options = self._build_options()
         self._apply_extra_settings()
-        settings.active = True
+        settings.process = self._options
+
+    def _build_options(self) -> Options:
+        """Subclass hook: the options of this activation."""
+        return Options(account_id=self.account_id, default_region=self.default_region, passthrough=self.passthrough)
 
     def _apply_extra_settings(self) -> None:
-        """Subclass hook: copy further options into the active settings."""
+        """Subclass hook: process-wide effects of the options (e.g. freezing the clock)."""
 
     @property
     def default_region(self) -> str:

@@ -4,13 +4,14 @@ from __future__ import annotations
 import os
 from typing import Mapping
 
+from .settings import DEFAULT_REGION
+
 FAKE_CREDENTIALS: Mapping[str, str] = {
     "AWS_ACCESS_KEY_ID": "FOOBARKEY",
     "AWS_SECRET_ACCESS_KEY": "FOOBARSECRET",
 }
 # Unset during activation so that no real session token is paired with the fake key.
 _CLEARED = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
-DEFAULT_REGION = "us-east-1"
 
 
 class EnvironmentPatch:
