@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 
 from . import interception, patches
 from .backends import reset_all
-from .environment import DEFAULT_REGION, EnvironmentPatch
+from .environment import EnvironmentPatch
 from .lifecycle import StartStop
-from .settings import DEFAULT_ACCOUNT_ID, Options, enter_context, leave_context, settings
+from .settings import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Options, enter_context, leave_context, settings
 
 P = ParamSpec("P")
 R = TypeVar("R")
