@@ -64,6 +64,7 @@ class Activation(StartStop):
         self.account_id = account_id
         self.passthrough = passthrough
         self._depth = 0
+        self._stopped = False
         self._options = Options()
 
     # ------------------------------------------------------------ start / stop
@@ -95,8 +96,11 @@ class Activation(StartStop):
         """
         with _lock:
             if self._depth == 0 or self not in _stack:
+                if self._stopped:
+                    raise RuntimeError("mock_putrecord: this mock is already stopped (stop() called twice)")
                 raise RuntimeError("mock_putrecord: stop() called before start()")
             self._depth -= 1
+            self._stopped = self._depth == 0
             leave_context(self)
             # Remove the innermost occurrence of self. Activations normally nest, but
             # concurrent coroutines may stop out of order: then the environment patches
@@ -145,8 +149,8 @@ class Activation(StartStop):
     @property
     def default_region(self) -> str:
         """The region used where a call names none: the ``region`` option, else the
-        environment's ``AWS_DEFAULT_REGION``, else ``us-east-1``."""
-        return self.region or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+        environment's ``AWS_DEFAULT_REGION``, else its ``AWS_REGION``, else ``us-east-1``."""
+        return self.region or os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or DEFAULT_REGION
 
     def _on_outermost_start(self) -> None:
         """Subclass hook, called before the first request can arrive."""
@@ -184,6 +188,7 @@ class Activation(StartStop):
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
         clone._depth = 0
+        clone._stopped = False
         return clone
 
     def _decorate_function(self, func: Callable[P, R]) -> Callable[P, R]:

@@ -14,6 +14,12 @@ FAKE_CREDENTIALS: Mapping[str, str] = {
 _CLEARED = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
 
 
+OWNED = (*FAKE_CREDENTIALS, *_CLEARED, "AWS_DEFAULT_REGION")
+"""The variables an activation owns. The rule: ``stop()`` puts each of them back exactly
+as ``start()`` found it, undoing changes made to them inside the activation (the mock's
+and the code's alike); every other variable is left as the code under test left it."""
+
+
 class EnvironmentPatch:
     """Sets fake credentials (and a region if asked or missing); ``restore`` undoes it.
 
@@ -30,9 +36,11 @@ class EnvironmentPatch:
         wanted.update({name: None for name in _CLEARED})
         if self._region is not None:
             wanted["AWS_DEFAULT_REGION"] = self._region
-        elif not os.environ.get("AWS_DEFAULT_REGION") and not os.environ.get("AWS_REGION"):
-            wanted["AWS_DEFAULT_REGION"] = DEFAULT_REGION
-        self._saved = {name: os.environ.get(name) for name in wanted}
+        elif not os.environ.get("AWS_DEFAULT_REGION"):
+            # botocore reads only AWS_DEFAULT_REGION: a region configured through
+            # AWS_REGION alone (as other SDKs and AWS Lambda do) is handed on to it.
+            wanted["AWS_DEFAULT_REGION"] = os.environ.get("AWS_REGION") or DEFAULT_REGION
+        self._saved = {name: os.environ.get(name) for name in (*wanted, *OWNED)}
         for name, value in wanted.items():
             _set(name, value)
 

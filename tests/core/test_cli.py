@@ -20,3 +20,13 @@ def test_unknown_command_is_a_usage_error() -> None:
                             timeout=60)
     assert result.returncode == 2
     assert "invalid choice: 'nope'" in result.stderr
+
+
+def test_help_has_no_raw_rst_markup() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "mock_putrecord", "--help"], capture_output=True, text=True,
+                            timeout=120, check=True)
+    assert "``" not in result.stdout
+    assert "python -m mock_putrecord: run the demo, or serve the mock to other processes." in result.stdout

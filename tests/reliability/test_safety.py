@@ -220,3 +220,25 @@ def test_the_global_responses_mock_is_unaffected() -> None:
     finally:
         responses.stop()
         responses.reset()
+
+
+@pytest.mark.parametrize("name", ["AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID"])
+@pytest.mark.parametrize("initial", [None, "before"])
+def test_owned_variables_changed_inside_an_activation_are_restored(
+    monkeypatch: pytest.MonkeyPatch, name: str, initial: str | None
+) -> None:
+    # One rule: the variables the activation owns come back exactly as start() found them.
+    if initial is None:
+        monkeypatch.delenv(name, raising=False)
+    else:
+        monkeypatch.setenv(name, initial)
+    with mock_putrecord():
+        os.environ[name] = "set-inside"
+    assert os.environ.get(name) == initial
+
+
+def test_other_variables_changed_inside_an_activation_are_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with mock_putrecord():
+        monkeypatch.setenv("AWS_PROFILE", "set-inside")
+    assert os.environ["AWS_PROFILE"] == "set-inside"
