@@ -19,7 +19,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from . import dispatch, patches
 from .errors import UnmockedRequestError
 from .settings import settings
-from .wire import WireRequest, WireResponse, body_bytes
+from .wire import WireRequest, WireResponse, body_bytes, credential_scope
 
 _UNIQUE_ID = "mock_putrecord.before_send"
 _SEEN = "_mock_putrecord_seen"
@@ -75,11 +75,9 @@ def _region_of(request: AWSPreparedRequest, context: Mapping[str, Any]) -> str:
     if auth:
         if isinstance(auth, bytes):
             auth = auth.decode("latin-1")
-        start = auth.find("Credential=")
-        if start >= 0:
-            parts = auth[start + 11 :].split("/", 4)
-            if len(parts) > 2:
-                return parts[2]
+        scope = credential_scope(auth)
+        if scope is not None and len(scope) > 2:
+            return scope[2]
     return settings.default_region
 
 
