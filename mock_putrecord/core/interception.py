@@ -194,18 +194,53 @@ def patch_client(client_or_session: Any) -> None:
 
 
 # ---------------------------------------------------------------- the network guard
+# botocore's endpoint prefix -> the dispatch key of the service the mock answers.
+_MOCKED_PREFIXES = {
+    "kinesis": "kinesis",
+    "featurestore-runtime.sagemaker": "sagemaker-featurestore-runtime",
+    "api.sagemaker": "sagemaker",
+}
+
+
+def _refusal(endpoint: Any, request: AWSPreparedRequest) -> str | None:
+    """Why ``request`` must not leave the process, or None to let it go (passthrough)."""
+    if not hasattr(request, _SEEN):
+        # Our before-send hook never saw it: a client created before mock_putrecord was
+        # imported. If it is for a service the mock answers, it must never go out, even
+        # with passthrough=True.
+        service = _MOCKED_PREFIXES.get(getattr(endpoint, "_endpoint_prefix", ""))
+        if service is not None and dispatch.is_mocked_service(service):
+            return _unpatched_message(request, service)
+    if settings.passthrough:
+        return None
+    return _unmocked_message(request)
+
+
 def _guarded_send(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """``Endpoint._send`` while a mock is active: refuse what no mock answered."""
-    if settings.passthrough or not settings.active:
-        return wrapped(*args, **kwargs)
-    raise UnmockedRequestError(_unmocked_message(args[0] if args else kwargs["request"]))
+    if settings.active:
+        refusal = _refusal(instance, args[0] if args else kwargs["request"])
+        if refusal is not None:
+            raise UnmockedRequestError(refusal)
+    return wrapped(*args, **kwargs)
 
 
 async def _aio_guarded_send(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """``AioEndpoint._send`` while a mock is active (aiobotocore awaits it)."""
-    if settings.passthrough or not settings.active:
-        return await wrapped(*args, **kwargs)
-    raise UnmockedRequestError(_unmocked_message(args[0] if args else kwargs["request"]))
+    if settings.active:
+        refusal = _refusal(instance, args[0] if args else kwargs["request"])
+        if refusal is not None:
+            raise UnmockedRequestError(refusal)
+    return await wrapped(*args, **kwargs)
+
+
+def _unpatched_message(request: AWSPreparedRequest, service: str) -> str:
+    return (
+        f"mock_putrecord is active, but this {service} client was created before "
+        f"mock_putrecord was imported, so the mock never saw {request.method} {request.url}. "
+        "The request was not sent. Call mock_putrecord.patch_client(client) on it (or "
+        "create the client after importing mock_putrecord)."
+    )
 
 
 def _unmocked_message(request: AWSPreparedRequest) -> str:
