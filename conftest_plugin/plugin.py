@@ -37,9 +37,25 @@ def pytest_runtest_makereport(
 
 
 def _marker_options(request: pytest.FixtureRequest) -> FixtureOptions:
-    """The options of the closest ``putrecord_mock`` marker (validated), or the defaults."""
-    marker = request.node.get_closest_marker(MARKER)
-    return fixture_options(marker.args, marker.kwargs) if marker else fixture_options()
+    """The ``putrecord_mock`` markers' options merged key by key, the closest marker
+    winning (a class's ``region=`` plus a function's ``passthrough=``), validated."""
+    args: list[object] = []
+    kwargs: dict[str, object] = {}
+    for marker in reversed(list(request.node.iter_markers(MARKER))):  # farthest first
+        args.extend(marker.args)
+        kwargs.update(marker.kwargs)
+    return fixture_options(args, kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _putrecord_mock_marker(request: pytest.FixtureRequest) -> None:
+    """A test marked ``putrecord_mock`` runs with the mock active even when it does not
+    request the ``putrecord_mock`` fixture."""
+    names = request.fixturenames
+    if "putrecord_mock" in names or "putrecord_server" in names:
+        return
+    if request.node.get_closest_marker(MARKER) is not None:
+        request.getfixturevalue("putrecord_mock")
 
 
 @pytest.fixture

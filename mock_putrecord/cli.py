@@ -1,4 +1,4 @@
-"""``python -m mock_putrecord``: the command line."""
+"""python -m mock_putrecord: run the demo, or serve the mock to other processes."""
 from __future__ import annotations
 
 import argparse

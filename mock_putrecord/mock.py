@@ -1,6 +1,7 @@
 """The handle: :class:`MockPutRecord` and the :func:`mock_putrecord` entry point."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, Coroutine, ParamSpec, TypeVar, overload
 
 from .children import refuse_in_forked_child
@@ -8,7 +9,7 @@ from .core.activation import Activation
 from .core.backends import reset_all
 from .core.clock import clock, time_is_patched
 from .core.faults import FaultInjector, faults
-from .core.settings import settings
+from .core.settings import DEFAULT_ACCOUNT_ID, Options
 
 if TYPE_CHECKING:
     from .featurestore.view import FeatureStoreView
@@ -41,7 +42,7 @@ class MockPutRecord(Activation):
         self,
         *,
         region: str | None = None,
-        account_id: str = "123456789012",
+        account_id: str = DEFAULT_ACCOUNT_ID,
         passthrough: bool = False,
         shard_throughput: bool = False,
     ) -> None:
@@ -50,8 +51,10 @@ class MockPutRecord(Activation):
         super().__init__(region=region, account_id=account_id, passthrough=passthrough)
         self.shard_throughput = shard_throughput
 
+    def _build_options(self) -> Options:
+        return replace(super()._build_options(), shard_throughput=self.shard_throughput)
+
     def _apply_extra_settings(self) -> None:
-        settings.shard_throughput = self.shard_throughput
         if self.shard_throughput and not clock.is_virtual and not time_is_patched():
             clock.freeze()
 
@@ -100,7 +103,6 @@ class MockPutRecord(Activation):
 
     def _on_outermost_stop(self) -> None:
         clock.use_real_time()
-        settings.shard_throughput = False
 
 
 @overload
@@ -120,7 +122,7 @@ def mock_putrecord(
     func: None = None,
     *,
     region: str | None = None,
-    account_id: str = "123456789012",
+    account_id: str = DEFAULT_ACCOUNT_ID,
     passthrough: bool = False,
     shard_throughput: bool = False,
 ) -> MockPutRecord: ...

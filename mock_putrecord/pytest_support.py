@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from .core.errors import MockConfigurationError
+from .core.settings import DEFAULT_REGION
 from .mock import MockPutRecord
 
 MARKER = "putrecord_mock"
@@ -25,7 +26,6 @@ FAKE_CREDENTIALS: Mapping[str, str] = {
 }
 """What the ``aws_credentials`` fixture sets (the values moto's documentation uses)."""
 
-DEFAULT_REGION = "us-east-1"
 
 
 def mock_options() -> dict[str, inspect.Parameter]:

@@ -17,11 +17,11 @@ from typing import Any, AsyncIterator, Awaitable, Callable, Coroutine, Iterator,
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-from . import interception
+from . import interception, patches
 from .backends import reset_all
-from .environment import DEFAULT_REGION, EnvironmentPatch
+from .environment import EnvironmentPatch
 from .lifecycle import StartStop
-from .settings import settings
+from .settings import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Options, enter_context, leave_context, settings
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -57,13 +57,15 @@ class Activation(StartStop):
         self,
         *,
         region: str | None = None,
-        account_id: str = "123456789012",
+        account_id: str = DEFAULT_ACCOUNT_ID,
         passthrough: bool = False,
     ) -> None:
         self.region = region
         self.account_id = account_id
         self.passthrough = passthrough
         self._depth = 0
+        self._stopped = False
+        self._options = Options()
 
     # ------------------------------------------------------------ start / stop
     def start(self) -> Self:
@@ -80,8 +82,9 @@ class Activation(StartStop):
             self._depth += 1
             _stack.append(self)
             self._apply_settings()
+            enter_context(self)
             if outermost:
-                interception.guard_network()
+                patches.apply_all()
                 for hook in _start_hooks:
                     hook()
         return self
@@ -93,8 +96,12 @@ class Activation(StartStop):
         """
         with _lock:
             if self._depth == 0 or self not in _stack:
+                if self._stopped:
+                    raise RuntimeError("mock_putrecord: this mock is already stopped (stop() called twice)")
                 raise RuntimeError("mock_putrecord: stop() called before start()")
             self._depth -= 1
+            self._stopped = self._depth == 0
+            leave_context(self)
             # Remove the innermost occurrence of self. Activations normally nest, but
             # concurrent coroutines may stop out of order: then the environment patches
             # started after this one are unwound and re-applied, so that the outermost
@@ -111,8 +118,8 @@ class Activation(StartStop):
                 return
             for hook in reversed(_stop_hooks):
                 hook()
-            settings.active = False
-            interception.unguard_network()
+            settings.process = None
+            patches.remove_all()
             reset_all()
             self._on_outermost_stop()
 
@@ -121,21 +128,29 @@ class Activation(StartStop):
         """True between ``start()`` and the matching ``stop()``."""
         return self._depth > 0
 
+    @property
+    def options(self) -> Options:
+        """The options requests answered under this activation use (fixed at start)."""
+        return self._options
+
     def _apply_settings(self) -> None:
-        settings.account_id = self.account_id
-        settings.default_region = self.default_region
-        settings.passthrough = self.passthrough
+        """Fix this activation's options and make them the process-wide ones."""
+        self._options = self._build_options()
         self._apply_extra_settings()
-        settings.active = True
+        settings.process = self._options
+
+    def _build_options(self) -> Options:
+        """Subclass hook: the options of this activation."""
+        return Options(account_id=self.account_id, default_region=self.default_region, passthrough=self.passthrough)
 
     def _apply_extra_settings(self) -> None:
-        """Subclass hook: copy further options into the active settings."""
+        """Subclass hook: process-wide effects of the options (e.g. freezing the clock)."""
 
     @property
     def default_region(self) -> str:
         """The region used where a call names none: the ``region`` option, else the
-        environment's ``AWS_DEFAULT_REGION``, else ``us-east-1``."""
-        return self.region or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+        environment's ``AWS_DEFAULT_REGION``, else its ``AWS_REGION``, else ``us-east-1``."""
+        return self.region or os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or DEFAULT_REGION
 
     def _on_outermost_start(self) -> None:
         """Subclass hook, called before the first request can arrive."""
@@ -173,6 +188,7 @@ class Activation(StartStop):
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
         clone._depth = 0
+        clone._stopped = False
         return clone
 
     def _decorate_function(self, func: Callable[P, R]) -> Callable[P, R]:

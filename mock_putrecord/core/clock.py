@@ -5,6 +5,7 @@ freezegun and time-machine, which patch it, are honoured.
 """
 from __future__ import annotations
 
+import math
 import sys
 import threading
 import time
@@ -34,8 +35,12 @@ class Clock:
 
     def advance(self, seconds: float) -> float:
         """Move a frozen clock forward by ``seconds``; freezes a real clock first."""
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            raise TypeError(f"advance() takes a number of seconds, got {seconds!r}")
+        if not math.isfinite(seconds):
+            raise ValueError(f"advance() takes a finite number of seconds, got {seconds!r}")
         if seconds < 0:
-            raise ValueError("the clock only moves forward")
+            raise ValueError(f"the clock only moves forward: advance() got {seconds!r} seconds")
         with self._lock:
             base = time.time() if self._virtual is None else self._virtual
             self._virtual = base + seconds

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from .errors import MockConfigurationError
+from .settings import settings
+
 
 class MockContext(Protocol):
     """Defaults a view applies when a test names no account or region."""
@@ -12,3 +15,16 @@ class MockContext(Protocol):
 
     @property
     def default_region(self) -> str: ...
+
+
+def require_active(view: str) -> None:
+    """Refuse, with a message that says so, to use ``mock.<view>`` while no mock is active
+    (before ``start()`` or after the last ``stop()``, when there is no state to show).
+
+    :raises MockConfigurationError: naming the view.
+    """
+    if not settings.active:
+        raise MockConfigurationError(
+            f"mock_putrecord is not active: start the mock (mock.start(), `with mock:` or the "
+            f"decorator) before using mock.{view}; its state is cleared when the last activation stops."
+        )

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Callable, Mapping, Protocol
 
-from .errors import ServiceError
+from .errors import InternalFailure, ServiceError
 from .faults import CallRecord, faults
 from .wire import WireRequest, WireResponse
 
 Handler = Callable[[WireRequest], WireResponse]
+logger = logging.getLogger("mock_putrecord")
 
 
 class ServiceAdapter(Protocol):
@@ -88,7 +90,9 @@ def dispatch(request: WireRequest) -> WireResponse | None:
     """Answer ``request``, or return ``None`` when no mocked operation claims it.
 
     Scripted faults (``mock.faults.fail_next``) are answered here, before the handler,
-    and every answered call is logged in ``mock.faults.calls``.
+    and every answered call is logged in ``mock.faults.calls``. An exception escaping a
+    handler is a bug of the mock: the client gets the service's own ``InternalFailure``
+    (HTTP 500) and the traceback goes to the ``mock_putrecord`` logger.
     """
     adapter = adapter_for(request.service)
     if adapter is None:
@@ -110,7 +114,11 @@ def dispatch(request: WireRequest) -> WireResponse | None:
         response = adapter.render_error(scripted)
         _log(request, response, injected=True)
         return response
-    response = handler(request)
+    try:
+        response = handler(request)
+    except Exception:  # a mock bug: the service's own 500, the traceback to the log
+        logger.exception("mock_putrecord: internal error answering %s %s", request.service, request.operation)
+        response = adapter.render_error(InternalFailure())
     _log(request, response, injected=False)
     return response
 

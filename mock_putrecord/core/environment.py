@@ -4,13 +4,20 @@ from __future__ import annotations
 import os
 from typing import Mapping
 
+from .settings import DEFAULT_REGION
+
 FAKE_CREDENTIALS: Mapping[str, str] = {
     "AWS_ACCESS_KEY_ID": "FOOBARKEY",
     "AWS_SECRET_ACCESS_KEY": "FOOBARSECRET",
 }
 # Unset during activation so that no real session token is paired with the fake key.
 _CLEARED = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
-DEFAULT_REGION = "us-east-1"
+
+
+OWNED = (*FAKE_CREDENTIALS, *_CLEARED, "AWS_DEFAULT_REGION")
+"""The variables an activation owns. The rule: ``stop()`` puts each of them back exactly
+as ``start()`` found it, undoing changes made to them inside the activation (the mock's
+and the code's alike); every other variable is left as the code under test left it."""
 
 
 class EnvironmentPatch:
@@ -29,9 +36,11 @@ class EnvironmentPatch:
         wanted.update({name: None for name in _CLEARED})
         if self._region is not None:
             wanted["AWS_DEFAULT_REGION"] = self._region
-        elif not os.environ.get("AWS_DEFAULT_REGION") and not os.environ.get("AWS_REGION"):
-            wanted["AWS_DEFAULT_REGION"] = DEFAULT_REGION
-        self._saved = {name: os.environ.get(name) for name in wanted}
+        elif not os.environ.get("AWS_DEFAULT_REGION"):
+            # botocore reads only AWS_DEFAULT_REGION: a region configured through
+            # AWS_REGION alone (as other SDKs and AWS Lambda do) is handed on to it.
+            wanted["AWS_DEFAULT_REGION"] = os.environ.get("AWS_REGION") or DEFAULT_REGION
+        self._saved = {name: os.environ.get(name) for name in (*wanted, *OWNED)}
         for name, value in wanted.items():
             _set(name, value)
 

@@ -22,6 +22,21 @@ class ServiceError(Exception):
         return f"{type(self).__name__}({self.code!r}, {self.message!r})"
 
 
+INTERNAL_FAILURE_MESSAGE = "The request processing has failed because of an unknown error, exception or failure."
+"""AWS's text for ``InternalFailure`` (the common errors of every AWS API)."""
+
+
+class InternalFailure(ServiceError):
+    """What a request gets when the mock itself has a bug: the service's own 500, never a
+    Python exception (the traceback goes to the ``mock_putrecord`` logger)."""
+
+    code: ClassVar[str] = "InternalFailure"
+    status: ClassVar[int] = 500
+
+    def __init__(self, message: str = INTERNAL_FAILURE_MESSAGE) -> None:
+        super().__init__(message)
+
+
 class MockConfigurationError(Exception):
     """Raised for a wrong use of the mock itself (bad option, stop without start)."""
 

@@ -13,15 +13,14 @@ import threading
 from typing import Any, Mapping, cast
 from urllib.parse import urlsplit
 
-import botocore.endpoint
 import botocore.handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-from . import dispatch
+from . import dispatch, patches
 from .errors import UnmockedRequestError
 from .http_guard import refusal_message
 from .settings import settings
-from .wire import WireRequest, WireResponse, body_bytes
+from .wire import WireRequest, WireResponse, body_bytes, credential_scope
 
 _UNIQUE_ID = "mock_putrecord.before_send"
 _SEEN = "_mock_putrecord_seen"
@@ -77,11 +76,9 @@ def _region_of(request: AWSPreparedRequest, context: Mapping[str, Any]) -> str:
     if auth:
         if isinstance(auth, bytes):
             auth = auth.decode("latin-1")
-        start = auth.find("Credential=")
-        if start >= 0:
-            parts = auth[start + 11 :].split("/", 4)
-            if len(parts) > 2:
-                return parts[2]
+        scope = credential_scope(auth)
+        if scope is not None and len(scope) > 2:
+            return scope[2]
     return settings.default_region
 
 
@@ -136,8 +133,7 @@ def before_send(request: AWSPreparedRequest, event_name: str = "", **kwargs: Any
     """botocore ``before-send`` handler: answer mocked services, ignore the rest."""
     if not settings.active or getattr(request, _SEEN, False):
         return None
-    if _aio_real_send is None and "aiobotocore.endpoint" in sys.modules:
-        guard_network()  # aiobotocore was imported after the mock started
+    patches.catch_up()  # e.g. aiobotocore put into sys.modules after the mock started
     _, _, rest = event_name.partition(".")
     service, _, operation = rest.partition(".")
     if not dispatch.is_mocked_service(service):
@@ -149,28 +145,19 @@ def before_send(request: AWSPreparedRequest, event_name: str = "", **kwargs: Any
         setattr(request, _SEEN, False)
         return None
     setattr(request, _ANSWERED, True)
-    _quiet_moto()
     return to_aws_response(request.url, response)
 
 
-def _quiet_moto() -> None:
-    """botocore calls *every* ``before-send`` handler and keeps the first response, so
-    moto's stubber (registered after us) would still run for a request we answered:
-    change moto's own state, or raise (moto 5.2 raises KeyError/NotImplementedError for
-    feature-group calls it does not model). Make it skip requests we answered."""
-    module = sys.modules.get("moto.core.botocore_stubber")
-    stubber = getattr(module, "BotocoreStubber", None)
-    if stubber is None or getattr(stubber, "_mock_putrecord_quiet", False):
-        return
-    original = stubber.__call__
-
-    def __call__(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
-        if getattr(request, _ANSWERED, False):
-            return None
-        return original(self, event_name, request, **kwargs)
-
-    stubber.__call__ = __call__
-    stubber._mock_putrecord_quiet = True
+def _quiet_moto(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """``BotocoreStubber.__call__`` while a mock is active. botocore calls *every*
+    ``before-send`` handler and keeps the first response, so moto's stubber (registered
+    after us) would still run for a request we answered: change moto's own state, or raise
+    (moto 5.2 raises KeyError/NotImplementedError for feature-group calls it does not
+    model). It skips requests we answered."""
+    request = args[1] if len(args) > 1 else kwargs.get("request")
+    if getattr(request, _ANSWERED, False):
+        return None
+    return wrapped(*args, **kwargs)
 
 
 _install_lock = threading.Lock()
@@ -208,41 +195,59 @@ def patch_client(client_or_session: Any) -> None:
 
 
 # ---------------------------------------------------------------- the network guard
-_real_send = getattr(botocore.endpoint.Endpoint, "_send")
-_aio_real_send: Any = None
+# botocore's endpoint prefix -> the dispatch key of the service the mock answers.
+_MOCKED_PREFIXES = {
+    "kinesis": "kinesis",
+    "featurestore-runtime.sagemaker": "sagemaker-featurestore-runtime",
+    "api.sagemaker": "sagemaker",
+}
 
 
-def _guarded_send(self: Any, request: AWSPreparedRequest) -> Any:
-    if settings.passthrough or not settings.active:
-        return _real_send(self, request)
-    raise UnmockedRequestError(_unmocked_message(request))
+def _refusal(endpoint: Any, request: AWSPreparedRequest) -> str | None:
+    """Why ``request`` must not leave the process, or None to let it go (passthrough)."""
+    if not hasattr(request, _SEEN):
+        # Our before-send hook never saw it: a client created before mock_putrecord was
+        # imported. If it is for a service the mock answers, it must never go out, even
+        # with passthrough=True.
+        service = _MOCKED_PREFIXES.get(getattr(endpoint, "_endpoint_prefix", ""))
+        if service is not None and dispatch.is_mocked_service(service):
+            return _unpatched_message(request, service)
+    if settings.passthrough:
+        return None
+    return _unmocked_message(request)
 
 
-async def _aio_guarded_send(self: Any, request: AWSPreparedRequest) -> Any:
-    if settings.passthrough or not settings.active:
-        return await _aio_real_send(self, request)
-    raise UnmockedRequestError(_unmocked_message(request))
+def _guarded_send(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """``Endpoint._send`` while a mock is active: refuse what no mock answered."""
+    if settings.active:
+        refusal = _refusal(instance, args[0] if args else kwargs["request"])
+        if refusal is not None:
+            raise UnmockedRequestError(refusal)
+    return wrapped(*args, **kwargs)
+
+
+async def _aio_guarded_send(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """``AioEndpoint._send`` while a mock is active (aiobotocore awaits it)."""
+    if settings.active:
+        refusal = _refusal(instance, args[0] if args else kwargs["request"])
+        if refusal is not None:
+            raise UnmockedRequestError(refusal)
+    return await wrapped(*args, **kwargs)
+
+
+def _unpatched_message(request: AWSPreparedRequest, service: str) -> str:
+    return (
+        f"mock_putrecord is active, but this {service} client was created before "
+        f"mock_putrecord was imported, so the mock never saw {request.method} {request.url}. "
+        "The request was not sent. Call mock_putrecord.patch_client(client) on it (or "
+        "create the client after importing mock_putrecord)."
+    )
 
 
 def _unmocked_message(request: AWSPreparedRequest) -> str:
     return refusal_message(str(request.method), str(request.url))
 
 
-def guard_network() -> None:
-    """Refuse to send botocore requests that no mock answered (while a mock is active)."""
-    global _aio_real_send
-    setattr(botocore.endpoint.Endpoint, "_send", _guarded_send)
-    aio_endpoint = sys.modules.get("aiobotocore.endpoint")
-    if aio_endpoint is not None and _aio_real_send is None:
-        _aio_real_send = aio_endpoint.AioEndpoint._send
-        aio_endpoint.AioEndpoint._send = _aio_guarded_send
-
-
-def unguard_network() -> None:
-    """Undo :func:`guard_network`."""
-    global _aio_real_send
-    setattr(botocore.endpoint.Endpoint, "_send", _real_send)
-    aio_endpoint = sys.modules.get("aiobotocore.endpoint")
-    if aio_endpoint is not None and _aio_real_send is not None:
-        aio_endpoint.AioEndpoint._send = _aio_real_send
-        _aio_real_send = None
+patches.register(patches.Patch("botocore.endpoint", "Endpoint", "_send", _guarded_send))
+patches.register(patches.Patch("aiobotocore.endpoint", "AioEndpoint", "_send", _aio_guarded_send))
+patches.register(patches.Patch("moto.core.botocore_stubber", "BotocoreStubber", "__call__", _quiet_moto))

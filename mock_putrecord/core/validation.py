@@ -18,6 +18,7 @@ differs from the model's.
 from __future__ import annotations
 
 import binascii
+import math
 import re
 import threading
 from dataclasses import dataclass, field
@@ -271,6 +272,8 @@ def _check_types(value: Any, node: _Node) -> Any:
     if kind in ("integer", "long"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise SerializationException(_type_message(value, node))
+        if not math.isfinite(value):
+            return value  # NaN or ±Infinity: the constraint pass names the member
         number = int(value // 1)
         return min(number, 2147483647) if kind == "integer" else number
     if kind in ("float", "double"):
@@ -284,6 +287,10 @@ def _check_types(value: Any, node: _Node) -> Any:
     if kind == "timestamp":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise SerializationException(_type_message(value, node))
+        if not math.isfinite(value):
+            # NaN and Infinity are not JSON: AWS's parser refuses the body as it refuses
+            # any other malformed JSON (no message).
+            raise SerializationException("")
         return value
     if kind == "blob":
         if not isinstance(value, str):
@@ -337,7 +344,32 @@ def _value_str(value: Any, node: _Node) -> str | None:
         return "'{" + ", ".join(f"{k}={v}" for k, v in value.items()) + "}'"
     if isinstance(value, bool):
         return "'" + str(value).lower() + "'"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "'" + _JAVA_NON_FINITE[str(value)] + "'"
     return f"'{value}'"
+
+
+_JAVA_NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+"""Java's spelling (``Double.toString``) of the values Python prints as ``nan``/``inf``."""
+_JAVA_INT_RANGE = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+
+
+def _check_non_finite(value: float, node: _Node, path: str, errors: list[str]) -> None:
+    """NaN or ±Infinity in an integer member: no integer fits, so it fails the member's
+    value range, reported in AWS's constraint format with the member's path (the bound
+    the model or the service states, else Java's integer range). NaN is reported
+    against the lower bound."""
+    low, high = _JAVA_INT_RANGE[node.type_name]
+    if value > 0:
+        bound = node.max_value if node.max_value is not None else high
+        _fail(errors, value, node, path, f"Member must have value less than or equal to {_bound_str(bound)}")
+    else:
+        bound = node.min_value if node.min_value is not None else low
+        _fail(errors, value, node, path, f"Member must have value greater than or equal to {_bound_str(bound)}")
+
+
+def _bound_str(bound: float) -> str:
+    return str(int(bound)) if float(bound).is_integer() else str(bound)
 
 
 def _fail(errors: list[str], value: Any, node: _Node, path: str, constraint: str) -> None:
@@ -364,6 +396,9 @@ def _check_structure(value: dict[str, Any], node: _Node, parent: str, errors: li
 
 def _check_value(value: Any, node: _Node, path: str, errors: list[str]) -> None:
     kind = node.type_name
+    if type(value) is float and kind in _JAVA_INT_RANGE:  # only a non-finite one is left a float
+        _check_non_finite(value, node, path, errors)
+        return
     if node.regex is not None and isinstance(value, str) and not node.regex.fullmatch(value):
         _fail(errors, value, node, path, f"Member must satisfy regular expression pattern: {node.pattern}")
     if node.min_len is not None or node.max_len is not None:
@@ -386,7 +421,8 @@ def _check_value(value: Any, node: _Node, path: str, errors: list[str]) -> None:
             _check_scalars(value, value, node.member, node, path, "Member must satisfy constraint", errors)
             return
         for index, item in enumerate(value, 1):
-            if item is None:
+            if item is None:  # a structure list's items are required, as AWS reports them
+                _fail(errors, None, node.member, f"{path}.{index}.member", "Member must not be null")
                 continue
             _check_value(item, node.member, f"{path}.{index}.member", errors)
     elif kind == "map" and node.value is not None:

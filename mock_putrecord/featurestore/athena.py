@@ -21,10 +21,9 @@ from typing import Any, Mapping
 from ..core.backends import BackendDict
 from ..core.clock import clock
 from ..core.errors import ServiceError
-from ..core.wire import WireRequest, WireResponse
+from ..core.wire import WireRequest, WireResponse, new_request_id
 from .models import FeatureGroup, featurestore_backends
 from .offline import arrow_table, require
-from .responses import new_request_id
 
 
 class InvalidRequestException(ServiceError):

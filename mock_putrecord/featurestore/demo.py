@@ -62,5 +62,6 @@ def run(out: Callable[[str], None]) -> None:
     out(f"online  (GetRecord): {shown}   <- the newest event time wins")
     out("offline (every write, in write order):")
     for row in FeatureStoreView(_ActiveContext()).offline_rows(group, region=region):
-        out(f"  event_time={row['event_time']}  score={row['score']}  is_deleted={row['is_deleted']}")
+        # The offline store types Fractional as a float; print it as the online store does.
+        out(f"  event_time={row['event_time']}  score={row['score']:.2f}  is_deleted={row['is_deleted']}")
     out("the 2024-02-01 version was older than the stored one, so it went to the offline store only")

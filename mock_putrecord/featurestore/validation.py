@@ -67,14 +67,36 @@ def render_value(value: Any) -> str:
     return f"'{_java_string(value)}'"
 
 
+class _Text(str):
+    """Literal output in :func:`_java_string`'s work stack (never a JSON value)."""
+
+
 def _java_string(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(_java_string(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{key}={_java_string(item)}" for key, item in value.items()) + "}"
-    return str(value)
+    """Java's ``toString`` of a JSON value. Iterative: a hostile body may nest lists far
+    deeper than Python's recursion limit."""
+    out: list[str] = []
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _Text):
+            out.append(item)
+        elif isinstance(item, bool):
+            out.append("true" if item else "false")
+        elif isinstance(item, (list, dict)):
+            pairs = list(item.items()) if isinstance(item, dict) else [(None, element) for element in item]
+            close, open_ = ("}", "{") if isinstance(item, dict) else ("]", "[")
+            stack.append(_Text(close))
+            for index in range(len(pairs) - 1, -1, -1):
+                key, element = pairs[index]
+                stack.append(element)
+                if key is not None:
+                    stack.append(_Text(f"{key}="))
+                if index:
+                    stack.append(_Text(", "))
+            stack.append(_Text(open_))
+        else:
+            out.append(str(item))
+    return "".join(out)
 
 
 def _failure(value: Any, path: str, constraint: str) -> str:

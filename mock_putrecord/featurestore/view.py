@@ -9,7 +9,7 @@ import datetime
 import re
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
-from ..core.context import MockContext
+from ..core.context import MockContext, require_active
 from .offline import parquet_objects, typed
 from .models import OFFLINE, ONLINE, FeatureGroup, FeatureStoreBackend, OnlineRecord, featurestore_backends
 from .validation import FRACTIONAL, INTEGRAL, TTL_UNIT_SECONDS
@@ -81,6 +81,7 @@ class FeatureStoreView:
 
     def backend(self, region: str | None = None) -> FeatureStoreBackend:
         """The backend of the handle's account in ``region`` (default: the handle's)."""
+        require_active("featurestore")
         return featurestore_backends.get(self._context.account_id, region or self._context.default_region)
 
     def _group(self, name: str, region: str | None) -> FeatureGroup:

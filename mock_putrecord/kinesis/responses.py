@@ -19,12 +19,9 @@ from ..core.errors import ServiceError
 from ..core.faults import error_class
 from ..core.validation import (
     SerializationException,
-    ValidationException,
     Validator,
-    format_validation_errors,
-    lower_first,
 )
-from ..core.wire import WireRequest, WireResponse, new_request_id
+from ..core.wire import WireRequest, WireResponse, loads_json, new_request_id
 from .exceptions import DryRunOperationException, NotImplementedByMock, RequestEntityTooLarge
 from .models import AUTO, SEQUENCE_STEP, ColumnGroup, KinesisBackend, Stream, kinesis_backends
 
@@ -123,7 +120,7 @@ def parse_body(request: WireRequest) -> Any:
     if len(body) > MAX_BODY_BYTES:
         raise RequestEntityTooLarge("")
     try:
-        params = json.loads(body) if body else None
+        params = loads_json(body) if body else None
     except (ValueError, UnicodeDecodeError):
         params = None
     if not isinstance(params, dict):
@@ -169,12 +166,6 @@ def handler(operation: str, choose: Callable[[WireRequest, Any], Validator] | No
                 return func(request, params)
             except ServiceError as error:
                 return error_response(error)
-            except (KeyError, TypeError, ValueError) as bug:
-                # A member the installed botocore model calls optional but the operation
-                # needs; answer like AWS's validator rather than with a traceback.
-                return error_response(ValidationException(format_validation_errors([
-                    f"Value null at '{lower_first(str(bug).strip(chr(39)))}' failed to satisfy "
-                    "constraint: Member must not be null"])))
 
         OPERATIONS[operation] = handle
         return handle

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..core.context import MockContext
+from ..core.context import MockContext, require_active
 from .models import KinesisBackend, Stream, kinesis_backends
 from .shards import StoredRecord
 
@@ -20,6 +20,7 @@ class KinesisView:
 
     def backend(self, region: str | None = None, account_id: str | None = None) -> KinesisBackend:
         """The backend holding one account's streams in one region."""
+        require_active("kinesis")
         return kinesis_backends.get(account_id or self._context.account_id, region or self._context.default_region)
 
     def create_stream(
@@ -35,7 +36,20 @@ class KinesisView:
     ) -> Stream:
         """Create an ACTIVE stream (``on_demand=True``: 4 shards, as AWS starts them).
         ``max_record_size_kib`` is ``MaxRecordSizeInKiB``; ``distribution`` the
-        ``RecordDistributionStrategy`` (``"AUTO"`` needs ``on_demand=True``)."""
+        ``RecordDistributionStrategy`` (``"AUTO"`` needs ``on_demand=True``).
+
+        :raises TypeError: ``name`` is not a str, or ``shard_count`` not an int.
+        :raises ValueError: ``name`` is empty or ``shard_count`` below 1.
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"create_stream(): name must be a str, got {name!r}")
+        if not name:
+            raise ValueError("create_stream(): name must not be empty")
+        if shard_count is not None or not on_demand:
+            if isinstance(shard_count, bool) or not isinstance(shard_count, int):
+                raise TypeError(f"create_stream(): shard_count must be an int, got {shard_count!r}")
+            if shard_count < 1:
+                raise ValueError(f"create_stream(): shard_count must be at least 1, got {shard_count}")
         mode = "ON_DEMAND" if on_demand else "PROVISIONED"
         stream = self.backend(region, account_id).create_stream(
             name, shard_count, mode, max_record_size_kib=max_record_size_kib, distribution=distribution)
@@ -97,6 +111,24 @@ class KinesisView:
         :returns: ``(shard_id, sequence_number)`` per record, in order (``"None"`` for a
             record that failed under throughput limits or an injected fault).
         """
-        entries = [(data, key, None) for data, key in records]
+        entries = [(data, key, None) for data, key in _checked_records(records)]
         _, results = self.backend(region, account_id).put_records(name, None, entries)
         return [(shard.shard_id, str(sequence)) for shard, sequence, _, _ in results]
+
+
+def _checked_records(records: Iterable[tuple[bytes, str]]) -> list[tuple[bytes, str]]:
+    """``put``'s records, each a ``(bytes, str)`` pair, or an error naming the bad one."""
+    checked: list[tuple[bytes, str]] = []
+    for index, record in enumerate(records):
+        if not isinstance(record, tuple) or len(record) != 2:
+            raise TypeError(f"put(): records[{index}] must be a (data, partition_key) pair, got {record!r}")
+        data, key = record
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(
+                f"put(): records[{index}] data must be bytes, got {type(data).__name__} {data!r}"
+                + (" (encode it, e.g. data.encode())" if isinstance(data, str) else "")
+            )
+        if not isinstance(key, str):
+            raise TypeError(f"put(): records[{index}] partition_key must be a str, got {type(key).__name__} {key!r}")
+        checked.append((bytes(data), key))
+    return checked

@@ -8,6 +8,7 @@ import threading
 from types import FrameType
 from typing import Sequence
 
+from ..core.settings import DEFAULT_ACCOUNT_ID
 from ..mock import MockPutRecord
 from .mock_server import MockServer
 
@@ -19,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="TCP port; 0 picks a free one (default: 0)")
     parser.add_argument("--region", default=None, help="region for requests that name none")
-    parser.add_argument("--account-id", default="123456789012", help="the 12-digit account of every request")
+    parser.add_argument("--account-id", default=DEFAULT_ACCOUNT_ID, help="the 12-digit account of every request")
     parser.add_argument(
         "--v3io-endpoint", default=None, help="host:port under which v3io state is kept (default: the server's)"
     )

@@ -27,7 +27,7 @@ from typing import Callable, Mapping, cast
 from urllib.parse import parse_qsl
 
 from ..core import dispatch
-from ..core.wire import WireRequest, WireResponse
+from ..core.wire import WireRequest, WireResponse, credential_scope
 from . import replies
 from .headers import Headers
 
@@ -144,23 +144,15 @@ def attempt_of(headers: Mapping[str, str]) -> int:
     return int(match.group(1)) if match else 1
 
 
-_CREDENTIAL = re.compile(r"Credential=([^,\s]*)")
-
-
 def region_of(headers: Mapping[str, str], query: str) -> str | None:
     """The region of the SigV4 credential scope, from the header or a presigned query."""
-    credential: str | None = None
     auth = headers.get("authorization")
-    if auth:
-        match = _CREDENTIAL.search(auth)
-        if match:
-            credential = match.group(1)
-    if credential is None and "X-Amz-Credential" in query:
+    scope = credential_scope(auth) if auth else None
+    if scope is None and "X-Amz-Credential" in query:
         credential = dict(parse_qsl(query, keep_blank_values=True)).get("X-Amz-Credential")
-    if credential:
-        parts = credential.split("/")
-        if len(parts) > 2 and parts[2]:
-            return parts[2]
+        scope = credential.split("/") if credential else None
+    if scope and len(scope) > 2 and scope[2]:
+        return scope[2]
     return None
 
 
@@ -192,7 +184,7 @@ def _json_1_1(raw: RawRequest, path: str, query: str, defaults: RoutingDefaults)
 
     try:
         params = json.loads(raw.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         params = None
     if not isinstance(params, dict):
         if content_type == replies.DEPRECATED_JSON:

@@ -33,6 +33,7 @@ def run(out: Callable[[str], None]) -> None:
     result = _call("PutRecords", STREAM, {"Records": records}).json()
     errors = Counter(r["ErrorMessage"] for r in result["Records"] if "ErrorCode" in r)
     out(f"PutRecords: {len(records)} records, FailedRecordCount={result['FailedRecordCount']} {dict(errors)}")
+    out("  (the failure is deliberate: one record names ShardId 7 of a 3-shard stream)")
 
     out("")
     out("Consumer (Seek EARLIEST, then GetRecords on every shard):")
@@ -42,11 +43,11 @@ def run(out: Callable[[str], None]) -> None:
         page = _call("GetRecords", f"{STREAM}{shard}/", {"Location": location}, "PUT").json()
         got = page["Records"]
         total += len(got)
-        keys = sorted({r.get("PartitionKey", "-") for r in got})
+        keys = sorted({r.get("PartitionKey", "-") for r in got})  # "-": records sent without a key
         sequences = [r["SequenceNumber"] for r in got]
         span = f"{sequences[0]}..{sequences[-1]}" if sequences else "-"
         out(
             f"  shard {shard}: {len(got):2d} records, sequence {span}, keys {', '.join(keys)}, "
             f"RecordsBehindLatest={page['RecordsBehindLatest']}"
         )
-    out(f"  total read back: {total}")
+    out(f"  total read back: {total}  (keys -: heartbeats sent without a partition key, spread round-robin)")

@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 
 from ..core.errors import ServiceError
 from ..core.faults import FailedRecord, faults
-from ..core.wire import WireRequest, WireResponse
+from ..core.wire import WireRequest, WireResponse, credential_scope
 from . import validation
 from .exceptions import (
     JSON_HEADERS,
@@ -77,9 +77,8 @@ def _access_key(headers: Mapping[str, str]) -> str | None:
         user, colon, password = user_password.partition(":")
         return password if colon and user and password else None
     if scheme.startswith("AWS4-"):
-        start = credentials.find("Credential=")
-        key = credentials[start + 11 :].split("/", 1)[0] if start >= 0 else ""
-        return key or None
+        scope = credential_scope(credentials)
+        return (scope[0] or None) if scope else None
     if scheme == "AWS":
         key, colon, signature = credentials.partition(":")
         return key if colon and key and signature else None

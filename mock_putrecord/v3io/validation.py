@@ -28,10 +28,10 @@ try:  # orjson is faster; it is optional (v3io-py depends on it, so it is often 
     import orjson
 
     _loads: Callable[[bytes], Any] = orjson.loads
-    _JSON_ERRORS: tuple[type[Exception], ...] = (orjson.JSONDecodeError, ValueError, TypeError)
+    _JSON_ERRORS: tuple[type[Exception], ...] = (orjson.JSONDecodeError, ValueError, TypeError, RecursionError)
 except ImportError:  # pragma: no cover - depends on the environment
     _loads = json.loads
-    _JSON_ERRORS = (ValueError, TypeError)
+    _JSON_ERRORS = (ValueError, TypeError, RecursionError)
 
 # Standard base64 with padding, as v3io-py (b64encode) and v3io-go (StdEncoding) send it.
 _BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")

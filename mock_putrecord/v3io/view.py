@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from ..core.context import MockContext
+from ..core.context import MockContext, require_active
 from .models import (
     DEFAULT_ENDPOINT,
     ReadRecord,
@@ -72,6 +72,7 @@ class V3ioView:
 
     def container(self, name: str, *, endpoint: str | None = None) -> V3ioContainer:
         """One container's state (created on first use, as any container name is valid)."""
+        require_active("v3io")
         key = normalize_endpoint(endpoint) if endpoint else self.default_endpoint()
         return v3io_backend.container(key, name)
 

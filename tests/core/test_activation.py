@@ -168,3 +168,33 @@ def test_activations_stopped_out_of_order_still_restore_the_environment(monkeypa
     assert os.environ["AWS_DEFAULT_REGION"] == "eu-west-1"
     second.stop()
     assert os.environ["AWS_ACCESS_KEY_ID"] == "real-key"
+
+
+def test_a_second_stop_says_already_stopped() -> None:
+    mock = mock_putrecord().start()
+    mock.stop()
+    with pytest.raises(RuntimeError, match=r"^mock_putrecord: this mock is already stopped \(stop\(\) called twice\)$"):
+        mock.stop()
+
+
+@pytest.mark.parametrize("seconds", [float("nan"), float("inf"), float("-inf"), -1, -0.001])
+def test_advance_refuses_non_finite_and_negative_seconds(seconds: float) -> None:
+    with mock_putrecord(shard_throughput=True) as mock:
+        before = mock.advance(0)
+        with pytest.raises(ValueError, match="advance|forward"):
+            mock.advance(seconds)
+        assert mock.advance(0) == before  # the clock did not move
+
+
+def test_aws_region_alone_is_a_configured_region(monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.setenv("AWS_REGION", "eu-west-3")
+    with mock_putrecord() as mock:
+        client = boto3.client("kinesis")
+        assert client.meta.region_name == "eu-west-3"
+        client.create_stream(StreamName="s", ShardCount=1)
+        assert mock.default_region == "eu-west-3"
+        assert mock.kinesis.stream_names() == ["s"]
+    assert "AWS_DEFAULT_REGION" not in os.environ

@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 import pytest
+import wrapt
 
 from mock_putrecord import MockPutRecord, UnmockedRequestError, mock_putrecord
 from mock_putrecord.core import interception
@@ -187,7 +188,7 @@ async def test_aiobotocore_imported_after_start_is_still_guarded(monkeypatch: py
             async with _aio_client("sqs", config=_no_retries()) as client:
                 with pytest.raises(UnmockedRequestError):
                     await client.list_queues()
-        assert aio_endpoint.AioEndpoint._send is not interception._aio_guarded_send
+        assert not isinstance(aio_endpoint.AioEndpoint.__dict__["_send"], wrapt.FunctionWrapper)
     finally:
         sys.modules["aiobotocore.endpoint"] = aio_endpoint
 
@@ -195,10 +196,10 @@ async def test_aiobotocore_imported_after_start_is_still_guarded(monkeypatch: py
 async def test_aiobotocore_send_is_restored_after_stop() -> None:
     from aiobotocore.endpoint import AioEndpoint
 
-    original = AioEndpoint._send
+    original = AioEndpoint.__dict__["_send"]
     async with mock_putrecord():
-        assert AioEndpoint._send is interception._aio_guarded_send
-    assert AioEndpoint._send is original
+        assert AioEndpoint.__dict__["_send"].__wrapped__ is original
+    assert AioEndpoint.__dict__["_send"] is original
 
 
 _HAS_FEATURESTORE = importlib.util.find_spec("mock_putrecord.featurestore.responses") is not None

@@ -1,11 +1,14 @@
 """Interception: which requests the hook answers, the network guard, early clients."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import boto3
+import botocore.endpoint
 import botocore.session
 import pytest
 
@@ -26,9 +29,7 @@ def test_passthrough_lets_unmocked_requests_reach_the_sender(monkeypatch: pytest
         sent.append(request.url)
         raise ConnectionAbortedError("stopped in the test")
 
-    from mock_putrecord.core import interception
-
-    monkeypatch.setattr(interception, "_real_send", fake_send)
+    monkeypatch.setattr(botocore.endpoint.Endpoint, "_send", fake_send)  # patched before start: kept
     with mock_putrecord(passthrough=True):
         client = boto3.client("sqs", region_name="us-east-1",
                               config=botocore.config.Config(retries={"max_attempts": 1}))
@@ -92,3 +93,38 @@ def test_hook_is_a_no_op_when_inactive() -> None:
     from mock_putrecord.core.interception import before_send
 
     assert before_send(request=object(), event_name="before-send.kinesis.PutRecords") is None  # type: ignore[arg-type]
+
+
+_EARLY_CLIENT = """
+import boto3, botocore.config, sys
+client = boto3.client("kinesis", region_name="us-east-1",
+                      config=botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=1))
+from mock_putrecord import mock_putrecord, patch_client, UnmockedRequestError
+for passthrough in (False, True):
+    with mock_putrecord(passthrough=passthrough):
+        try:
+            client.list_streams()
+        except UnmockedRequestError as error:
+            print("refused:", error)
+        else:
+            print("answered")
+with mock_putrecord() as mock:
+    patch_client(client)
+    client.create_stream(StreamName="s", ShardCount=1)
+    print("patched:", mock.kinesis.stream_names())
+"""
+
+
+def test_a_client_created_before_import_is_refused_with_patch_client_advice_even_with_passthrough() -> None:
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "user-key", "AWS_SECRET_ACCESS_KEY": "user-secret"}
+    result = subprocess.run([sys.executable, "-c", _EARLY_CLIENT], capture_output=True, text=True, timeout=120,
+                            cwd=str(Path(__file__).resolve().parents[2]), env=env)
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0, result.stderr
+    assert len(lines) == 3, result.stdout
+    for line in lines[:2]:
+        assert line.startswith("refused: mock_putrecord is active, but this kinesis client was created before "
+                               "mock_putrecord was imported, so the mock never saw POST https://kinesis.us-east-1")
+        assert line.endswith("The request was not sent. Call mock_putrecord.patch_client(client) on it (or create "
+                             "the client after importing mock_putrecord).")
+    assert lines[2] == "patched: ['s']"

@@ -147,7 +147,7 @@ def test_marker_options_configure_the_mock(pytester: pytest.Pytester) -> None:
     pytester.runpytest("--strict-markers").assert_outcomes(passed=1)
 
 
-def test_closest_marker_wins(pytester: pytest.Pytester) -> None:
+def test_markers_merge_key_by_key_and_the_closest_wins(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
         import pytest
@@ -160,15 +160,48 @@ def test_closest_marker_wins(pytester: pytest.Pytester) -> None:
         @pytest.mark.putrecord_mock(region="eu-west-1")
         class TestClass:
             def test_class_marker(self, putrecord_mock):
-                # the closest marker replaces the others whole: account_id is the default
-                assert (putrecord_mock.default_region, putrecord_mock.account_id) == ("eu-west-1", "123456789012")
+                # the class's region wins; the module's account_id is kept
+                assert (putrecord_mock.default_region, putrecord_mock.account_id) == ("eu-west-1", "111111111111")
 
-            @pytest.mark.putrecord_mock(region="us-west-2")
+            @pytest.mark.putrecord_mock(region="us-west-2", passthrough=True)
             def test_function_marker(self, putrecord_mock):
                 assert putrecord_mock.default_region == "us-west-2"
+                assert (putrecord_mock.account_id, putrecord_mock.passthrough) == ("111111111111", True)
+
+            @pytest.mark.putrecord_mock(passthrough=True)
+            def test_function_adds_a_key(self, putrecord_mock):
+                assert (putrecord_mock.default_region, putrecord_mock.passthrough) == ("eu-west-1", True)
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=4)
+
+
+def test_a_marked_test_without_the_fixture_runs_mocked(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import boto3
+        import pytest
+        from mock_putrecord.core.activation import active_activations
+
+        @pytest.mark.putrecord_mock(region="eu-west-1")
+        def test_marked_only():
+            [mock] = active_activations()
+            client = boto3.client("kinesis")
+            assert client.meta.region_name == "eu-west-1"
+            client.create_stream(StreamName="s", ShardCount=1)
+            assert mock.kinesis.stream_names() == ["s"]
+
+        @pytest.mark.putrecord_mock(region="eu-west-1")
+        class TestMarkedClass:
+            def test_method(self):
+                assert len(active_activations()) == 1
+
+        def test_unmarked_is_not_mocked():
+            assert active_activations() == []
         """
     )
     pytester.runpytest().assert_outcomes(passed=3)
+    _assert_clean()
 
 
 @pytest.mark.parametrize(

@@ -109,14 +109,25 @@ def _state(mock: MockPutRecord) -> tuple[int, dict[str, Any] | None]:
 
 
 def _check_invariants(mock: MockPutRecord, before: tuple[int, Any], answers: list[Answer]) -> None:
-    succeeded = [a.request.operation for a in answers if a.response is not None and a.response.status == 200]
+    ok = [a for a in answers if a.response is not None and a.response.status == 200]
+    succeeded = [a.request.operation for a in ok]
     after = _state(mock)
     if any(op in ("DeleteFeatureGroup", "CreateFeatureGroup") for op in succeeded):
         return
-    writes = sum(op in ("PutRecord", "DeleteRecord") for op in succeeded)
+    writes = sum(_rows_written_at_most(a.request) for a in ok)
     assert before[0] <= after[0] <= before[0] + writes, (before, after, succeeded)
     if not writes:
         assert after == before
+
+
+def _rows_written_at_most(request: WireRequest) -> int:
+    """How many offline rows a successful call may add: one per record it writes."""
+    if request.operation in ("PutRecord", "DeleteRecord", "UpdateRecord"):
+        return 1
+    if request.operation == "BatchWriteRecord":
+        entries = json.loads(request.body or b"{}").get("Entries")
+        return len(entries) if isinstance(entries, list) else 0
+    return 0
 
 
 RUNTIME_ERROR, CONTROL_ERROR = json_error(code_in_header=True), json_error()

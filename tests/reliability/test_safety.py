@@ -181,12 +181,15 @@ def test_botocore_and_requests_hooks_are_restored() -> None:
     handlers = _before_send_handlers()
     send = botocore.endpoint.Endpoint.__dict__["_send"]
     adapter_send = requests.adapters.HTTPAdapter.send
+    session_send = requests.Session.__dict__["send"]
     on_request = responses.RequestsMock._on_request
     with mock_putrecord():
         assert botocore.endpoint.Endpoint.__dict__["_send"] is not send  # the guard is on
-        assert requests.adapters.HTTPAdapter.send is not adapter_send
+        assert requests.Session.__dict__["send"] is not session_send
+        assert requests.adapters.HTTPAdapter.send is adapter_send  # responses' target is left alone
     assert _before_send_handlers() == handlers
     assert botocore.endpoint.Endpoint.__dict__["_send"] is send
+    assert requests.Session.__dict__["send"] is session_send
     assert requests.adapters.HTTPAdapter.send is adapter_send
     assert responses.RequestsMock._on_request is on_request
 
@@ -217,3 +220,25 @@ def test_the_global_responses_mock_is_unaffected() -> None:
     finally:
         responses.stop()
         responses.reset()
+
+
+@pytest.mark.parametrize("name", ["AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID"])
+@pytest.mark.parametrize("initial", [None, "before"])
+def test_owned_variables_changed_inside_an_activation_are_restored(
+    monkeypatch: pytest.MonkeyPatch, name: str, initial: str | None
+) -> None:
+    # One rule: the variables the activation owns come back exactly as start() found them.
+    if initial is None:
+        monkeypatch.delenv(name, raising=False)
+    else:
+        monkeypatch.setenv(name, initial)
+    with mock_putrecord():
+        os.environ[name] = "set-inside"
+    assert os.environ.get(name) == initial
+
+
+def test_other_variables_changed_inside_an_activation_are_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with mock_putrecord():
+        monkeypatch.setenv("AWS_PROFILE", "set-inside")
+    assert os.environ["AWS_PROFILE"] == "set-inside"
