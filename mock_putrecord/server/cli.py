@@ -8,7 +8,9 @@ import threading
 from types import FrameType
 from typing import Sequence
 
+from ..core.faults import CALL_LOG_SIZE
 from ..mock import MockPutRecord
+from .limits import Limits
 from .mock_server import MockServer
 
 DESCRIPTION = "serve the in-memory Kinesis, Feature Store and v3io APIs over HTTP"
@@ -24,6 +26,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--v3io-endpoint", default=None, help="host:port under which v3io state is kept (default: the server's)"
     )
     parser.add_argument("--log-requests", action="store_true", help="log one line per request to stderr")
+    defaults = Limits()
+    parser.add_argument("--read-timeout", type=float, default=defaults.read_timeout,
+                        help=f"seconds to send a whole request once begun (default: {defaults.read_timeout:g})")
+    parser.add_argument("--idle-timeout", type=float, default=defaults.idle_timeout,
+                        help=f"seconds a keep-alive connection may idle (default: {defaults.idle_timeout:g})")
+    parser.add_argument("--max-connections", type=int, default=defaults.max_connections,
+                        help=f"open connections at most (default: {defaults.max_connections})")
+    parser.add_argument("--call-log-size", type=int, default=CALL_LOG_SIZE,
+                        help=f"calls kept in mock.faults.calls (default: {CALL_LOG_SIZE})")
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -40,10 +51,13 @@ def serve(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         try:
+            limits = Limits(read_timeout=args.read_timeout, idle_timeout=args.idle_timeout,
+                            max_connections=args.max_connections)
             mock = MockPutRecord(region=args.region, account_id=args.account_id)
             server = MockServer(args.host, args.port, mock=mock, v3io_endpoint=args.v3io_endpoint,
-                                log_requests=args.log_requests).start()
-        except (ValueError, OSError) as error:
+                                log_requests=args.log_requests, limits=limits,
+                                call_log_size=args.call_log_size).start()
+        except (ValueError, OSError, OverflowError) as error:
             print(f"mock_putrecord serve: {error}", file=sys.stderr)
             return 2
         try:

@@ -4,9 +4,11 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from ..core.faults import faults
 from ..core.lifecycle import StartStop
 from ..mock import MockPutRecord
 from .httpd import MockHTTPServer
+from .limits import Limits
 from .routing import RoutingDefaults
 
 if TYPE_CHECKING:
@@ -47,6 +49,9 @@ class MockServer(StartStop):
         by default the server's own address (:attr:`v3io_endpoint`), whatever host name
         clients use to reach it.
     :param log_requests: log one line per request on the ``mock_putrecord.server`` logger.
+    :param limits: timeouts, the connection bound and the body cap (:class:`Limits`).
+    :param call_log_size: if given, how many calls ``mock.faults.calls`` keeps from now on.
+    :raises ValueError: for a port outside 0-65535.
     """
 
     def __init__(
@@ -57,7 +62,14 @@ class MockServer(StartStop):
         mock: MockPutRecord | None = None,
         v3io_endpoint: str | None = None,
         log_requests: bool = False,
+        limits: Limits | None = None,
+        call_log_size: int | None = None,
     ) -> None:
+        if not 0 <= port <= 65535:
+            raise ValueError(f"port must be between 0 and 65535, got {port}")
+        if call_log_size is not None:
+            faults.call_log_size = call_log_size
+        self._limits = limits if limits is not None else Limits()
         self._host = host
         self._requested_port = port
         self._mock = mock if mock is not None else MockPutRecord()
@@ -98,6 +110,16 @@ class MockServer(StartStop):
         """The ``host:port`` key of the v3io state written through this server."""
         return self._running().defaults.v3io_endpoint or self._running().authority
 
+    @property
+    def limits(self) -> Limits:
+        """The timeouts, connection bound and body cap in force."""
+        return self._limits
+
+    @property
+    def open_connections(self) -> int:
+        """How many client connections are open now."""
+        return self._running().open_connections
+
     def _running(self) -> MockHTTPServer:
         httpd = self._httpd
         if httpd is None:
@@ -122,7 +144,8 @@ class MockServer(StartStop):
                     default_region=self._mock.default_region,
                     v3io_endpoint=self._v3io_endpoint,
                 )
-                httpd = MockHTTPServer((self._host, self._requested_port), defaults, log_requests=self._log_requests)
+                httpd = MockHTTPServer((self._host, self._requested_port), defaults,
+                                       log_requests=self._log_requests, limits=self._limits)
             except BaseException:
                 self._mock.stop()
                 raise
