@@ -10,6 +10,7 @@ from typing import Sequence
 
 from ..core.faults import CALL_LOG_SIZE
 from ..mock import MockPutRecord
+from .httpd import HTTP2_MISSING, http2_available
 from .limits import Limits
 from .mock_server import MockServer
 
@@ -26,6 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--v3io-endpoint", default=None, help="host:port under which v3io state is kept (default: the server's)"
     )
     parser.add_argument("--log-requests", action="store_true", help="log one line per request to stderr")
+    parser.add_argument("--tls", action="store_true",
+                        help="serve HTTPS (HTTP/2 by ALPN, and HTTP/1.1) with a self-signed certificate")
+    parser.add_argument("--certfile", default=None, help="PEM certificate to serve HTTPS with (implies --tls)")
+    parser.add_argument("--keyfile", default=None, help="PEM private key of --certfile, if not in it")
     defaults = Limits()
     parser.add_argument("--read-timeout", type=float, default=defaults.read_timeout,
                         help=f"seconds to send a whole request once begun (default: {defaults.read_timeout:g})")
@@ -56,12 +61,17 @@ def serve(args: argparse.Namespace) -> int:
             mock = MockPutRecord(region=args.region, account_id=args.account_id)
             server = MockServer(args.host, args.port, mock=mock, v3io_endpoint=args.v3io_endpoint,
                                 log_requests=args.log_requests, limits=limits,
-                                call_log_size=args.call_log_size).start()
-        except (ValueError, OSError, OverflowError) as error:
+                                call_log_size=args.call_log_size, tls=args.tls,
+                                certfile=args.certfile, keyfile=args.keyfile).start()
+        except (ValueError, OSError, OverflowError, RuntimeError) as error:
             print(f"mock_putrecord serve: {error}", file=sys.stderr)
             return 2
         try:
             print(f"mock_putrecord server listening on {server.url}", flush=True)
+            if server.certificate is not None and args.certfile is None:
+                print(f"mock_putrecord server certificate: {server.certificate}", flush=True)
+            if not http2_available():
+                print(f"mock_putrecord server: HTTP/1.1 only; {HTTP2_MISSING}", file=sys.stderr, flush=True)
             while not stop.wait(0.2):
                 pass
             print("mock_putrecord server shutting down", flush=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import socket
+import ssl
 import threading
 import time
 from email.utils import formatdate
@@ -24,12 +25,31 @@ from .headers import Headers
 from .limits import Limits
 from .routing import RawRequest, RoutingDefaults, route
 
+try:  # HTTP/2 needs the ``h2`` library (the ``server`` extra); HTTP/1.1 never does
+    from . import http2
+except ModuleNotFoundError as _missing:  # pragma: no cover - exercised without the extra
+    if _missing.name not in ("h2", "hpack", "hyperframe"):
+        raise
+    http2 = None  # type: ignore[assignment]
+
+HTTP2_MISSING = "HTTP/2 needs the h2 package: pip install 'mock_putrecord[server]'"
+
+
+def http2_available() -> bool:
+    """True when the ``h2`` library is installed, so HTTP/2 is served."""
+    return http2 is not None
+
 _log = logging.getLogger("mock_putrecord.server")
 _REASONS = {status.value: status.phrase for status in HTTPStatus}
 _DIGITS = re.compile(rb"[0-9]+")
 _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r?\n")
 _BUSY = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
 _TIMED_OUT = b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+"""What an HTTP/2 client sends first (RFC 9113 §3.4)."""
+PRI_LINE = PREFACE[:16]
+"""Its first line, which arrives as an HTTP/1.x request line."""
 
 IDLE, READING, BUSY, CLOSED = "idle", "reading", "busy", "closed"
 """A connection's phase: waiting for a request, reading one, answering one, cut off."""
@@ -77,11 +97,13 @@ class MockHTTPServer(ThreadingHTTPServer):
         *,
         log_requests: bool = False,
         limits: Limits = Limits(),
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.defaults = defaults
         self.log_requests = log_requests
         self.limits = limits
+        self.ssl_context = ssl_context
         self.stopping = False
         self._connections: dict[socket.socket, Connection] = {}  # keyed by the accepted socket
         self._handler_threads: set[threading.Thread] = set()
@@ -234,7 +256,31 @@ class RequestHandler(BaseHTTPRequestHandler):
         # a backstop for what the reaper does not time (a client that does not read
         # its answer); the reaper enforces the real deadlines
         self.request.settimeout(max(limits.read_timeout, limits.idle_timeout) + 1.0)
+        context = self.server.ssl_context
+        if context is not None:  # the handshake runs here, off the accept loop, timed as a read
+            self.server.set_phase(self.tracked, READING)
+            wrapped = context.wrap_socket(self.request, server_side=True, do_handshake_on_connect=False)
+            self.tracked.sock = self.request = wrapped
+            try:
+                wrapped.do_handshake()
+            except (OSError, ValueError):
+                wrapped.close()
+                raise
         super().setup()
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            if isinstance(self.request, ssl.SSLSocket):
+                self.request.close()  # socketserver closes only the socket it accepted
+
+    def handle(self) -> None:
+        connection = self.connection
+        if isinstance(connection, ssl.SSLSocket) and connection.selected_alpn_protocol() == "h2":
+            self._http2()
+        else:
+            super().handle()
 
     def handle_one_request(self) -> None:
         self.server.set_phase(self.tracked, IDLE)
@@ -245,8 +291,26 @@ class RequestHandler(BaseHTTPRequestHandler):
         if self.server.stopping:
             self.close_connection = True
 
+    def _http2(self, initial: bytes = b"", upgrade: tuple[bytes, RawRequest] | None = None) -> None:
+        """Hand the connection to HTTP/2 for good."""
+        self.close_connection = True
+        if http2 is None:  # a GOAWAY (HTTP_1_1_REQUIRED) that says why, in HTTP/2 framing
+            _log.warning("mock_putrecord server: a client spoke HTTP/2; %s", HTTP2_MISSING)
+            debug = HTTP2_MISSING.encode()
+            goaway = (len(debug) + 8).to_bytes(3, "big") + b"\x07\x00" + bytes(4) + bytes(4) + (13).to_bytes(4, "big")
+            self.wfile.write(b"\x00\x00\x00\x04\x00" + bytes(4) + goaway + debug)
+            return
+        session = http2.H2Session(self.server, self.tracked, self.rfile, self.connection,
+                                  self.address_string(), lambda raw: answer(raw, self.server.defaults))
+        session.run(initial, upgrade)
+
     def parse_request(self) -> bool:
         self.server.set_phase(self.tracked, READING)
+        if getattr(self, "raw_requestline", b"") == PRI_LINE:  # HTTP/2 with prior knowledge (h2c)
+            rest = self.rfile.read(len(PREFACE) - len(PRI_LINE))
+            if PRI_LINE + rest == PREFACE:
+                self._http2(PREFACE)
+                return False
         if not super().parse_request():
             return False
         # obs-fold and bare CR/LF in a value: refused (RFC 9112 §5.2), never copied on
@@ -270,12 +334,31 @@ class RequestHandler(BaseHTTPRequestHandler):
             self._send(bad.response)
             return
         self.server.set_phase(self.tracked, BUSY)
+        settings = self._h2c_upgrade()
+        if settings is not None:
+            self.wfile.write(b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n")
+            self._http2(upgrade=(settings, raw))
+            return
         response = answer(raw, self.server.defaults)
         if self.server.stopping:
             self.close_connection = True
         self._send(response)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _serve
+
+    def _h2c_upgrade(self) -> bytes | None:
+        """The ``HTTP2-Settings`` of a valid ``Upgrade: h2c`` request over cleartext that
+        this server can honour; ``None``: answer in HTTP/1.1 (RFC 9113 §3.2 allows it)."""
+        upgrade = self.headers.get("upgrade")
+        if upgrade is None or http2 is None or self.server.ssl_context is not None:
+            return None
+        if "h2c" not in [token.strip().lower() for token in upgrade.split(",")]:
+            return None
+        values = self.headers.get_all("http2-settings") or []
+        connection = [token.strip().lower() for token in (self.headers.get("connection") or "").split(",")]
+        if len(values) != 1 or "upgrade" not in connection or "http2-settings" not in connection:
+            return None
+        return http2.settings_from_header(values[0])
 
     def _own_address(self) -> str:
         return self.server.authority

@@ -1,13 +1,15 @@
 """``MockServer``: the in-memory services over HTTP, on a background thread."""
 from __future__ import annotations
 
+import ssl
 import threading
 from typing import TYPE_CHECKING
 
 from ..core.faults import faults
 from ..core.lifecycle import StartStop
 from ..mock import MockPutRecord
-from .httpd import MockHTTPServer
+from . import tls
+from .httpd import MockHTTPServer, http2_available
 from .limits import Limits
 from .routing import RoutingDefaults
 
@@ -51,6 +53,10 @@ class MockServer(StartStop):
     :param log_requests: log one line per request on the ``mock_putrecord.server`` logger.
     :param limits: timeouts, the connection bound and the body cap (:class:`Limits`).
     :param call_log_size: if given, how many calls ``mock.faults.calls`` keeps from now on.
+    :param tls: serve HTTPS (HTTP/2 by ALPN, and HTTP/1.1) instead of plain HTTP; with a
+        certificate made at start unless ``certfile``/``keyfile`` are given.
+    :param certfile: PEM certificate chain to serve with ``tls`` (implies it).
+    :param keyfile: its PEM private key (if not in ``certfile``).
     :raises ValueError: for a port outside 0-65535.
     """
 
@@ -64,12 +70,18 @@ class MockServer(StartStop):
         log_requests: bool = False,
         limits: Limits | None = None,
         call_log_size: int | None = None,
+        tls: bool = False,
+        certfile: str | None = None,
+        keyfile: str | None = None,
     ) -> None:
         if not 0 <= port <= 65535:
             raise ValueError(f"port must be between 0 and 65535, got {port}")
         if call_log_size is not None:
             faults.call_log_size = call_log_size
         self._limits = limits if limits is not None else Limits()
+        self._tls = tls or certfile is not None
+        self._certfile = certfile
+        self._keyfile = keyfile
         self._host = host
         self._requested_port = port
         self._mock = mock if mock is not None else MockPutRecord()
@@ -103,7 +115,12 @@ class MockServer(StartStop):
     @property
     def url(self) -> str:
         """The endpoint URL to give clients, e.g. ``http://127.0.0.1:49152``."""
-        return f"http://{self._running().authority}"
+        return f"{'https' if self._tls else 'http'}://{self._running().authority}"
+
+    @property
+    def certificate(self) -> str | None:
+        """With TLS, the PEM file of the certificate served (to trust in clients), else ``None``."""
+        return self._certfile if self._tls else None
 
     @property
     def v3io_endpoint(self) -> str:
@@ -133,10 +150,13 @@ class MockServer(StartStop):
         :returns: ``self``, so ``server = MockServer().start()`` works.
         :raises RuntimeError: if the server is already running.
         :raises OSError: if the address cannot be bound (the activation is undone).
+        :raises RuntimeError: with ``tls`` and no certificate files, if the ``cryptography``
+            package is missing.
         """
         with self._lock:
             if self._httpd is not None:
                 raise RuntimeError("the mock_putrecord server is already running")
+            context = self._ssl_context()
             self._mock.start()
             try:
                 defaults = RoutingDefaults(
@@ -145,7 +165,8 @@ class MockServer(StartStop):
                     v3io_endpoint=self._v3io_endpoint,
                 )
                 httpd = MockHTTPServer((self._host, self._requested_port), defaults,
-                                       log_requests=self._log_requests, limits=self._limits)
+                                       log_requests=self._log_requests, limits=self._limits,
+                                       ssl_context=context)
             except BaseException:
                 self._mock.stop()
                 raise
@@ -160,6 +181,13 @@ class MockServer(StartStop):
             thread.start()
             self._httpd, self._thread = httpd, thread
         return self
+
+    def _ssl_context(self) -> ssl.SSLContext | None:
+        if not self._tls:
+            return None
+        if self._certfile is None:
+            self._certfile, self._keyfile = tls.self_signed([self._host])
+        return tls.server_context(self._certfile, self._keyfile, http2=http2_available())
 
     def stop(self) -> None:
         """Stop accepting, let requests in flight finish (up to a few seconds), close every
