@@ -23,7 +23,7 @@ from ..core.wire import WireRequest, WireResponse
 from . import replies
 from .headers import Headers
 from .limits import Limits
-from .routing import RawRequest, RoutingDefaults, route
+from .routing import RawRequest, RoutingDefaults, cbor_answer, is_cbor, route
 
 try:  # HTTP/2 needs the ``h2`` library (the ``server`` extra); HTTP/1.1 never does
     from . import http2
@@ -454,6 +454,8 @@ def answer(
         else:
             answered = handler(routed)
             response = answered if answered is not None else _unclaimed(routed)
+            if routed.service == "kinesis" and is_cbor(raw.headers):
+                response = cbor_answer(routed, response)
     except Exception as error:  # a mock bug: answer it, log it, keep serving
         _log.exception("mock_putrecord server: %s %s failed", raw.method, raw.target)
         response = replies.internal_failure(f"mock_putrecord internal error: {type(error).__name__}: {error}")
