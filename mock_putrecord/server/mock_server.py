@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import ssl
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Sequence
 
 from ..core.faults import faults
 from ..core.lifecycle import StartStop
 from ..mock import MockPutRecord
 from . import tls
+from .admin import Admin
 from .httpd import MockHTTPServer, http2_available
 from .limits import Limits
-from .routing import RoutingDefaults
+from .routing import RoutingDefaults, cbor_available
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -87,6 +88,7 @@ class MockServer(StartStop):
         self._mock = mock if mock is not None else MockPutRecord()
         self._v3io_endpoint = v3io_endpoint
         self._log_requests = log_requests
+        self._admin = Admin(self._mock, self._server_info)
         self._httpd: MockHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -137,6 +139,48 @@ class MockServer(StartStop):
         """How many client connections are open now."""
         return self._running().open_connections
 
+    # ------------------------------------------------------------ admin (also over HTTP)
+    def reset(self, service: str | None = None) -> None:
+        """Forget all state, or one service's: ``kinesis``, ``featurestore``, ``v3io`` or
+        ``faults`` (``POST /_mock_putrecord/reset``)."""
+        self._admin.reset(service)
+
+    def advance(self, seconds: float) -> float:
+        """Move the mock's virtual clock forward; the new time in epoch seconds
+        (``POST /_mock_putrecord/advance``)."""
+        return self._admin.advance(seconds)
+
+    def health(self) -> dict[str, Any]:
+        """Liveness, version, clock and connections (``GET /_mock_putrecord/health``)."""
+        return self._admin.health()
+
+    def state(self) -> dict[str, Any]:
+        """Streams, shards, record counts, feature groups, v3io streams
+        (``GET /_mock_putrecord/state``)."""
+        return self._admin.state()
+
+    def fail_next(self, service: str, operation: str, code: str, *, message: str = "", status: int = 400,
+                  count: int = 1) -> None:
+        """Answer the next ``count`` calls of ``operation`` with an error
+        (``POST /_mock_putrecord/faults/fail_next``; see ``mock.faults.fail_next``)."""
+        self._mock.faults.fail_next(service, operation, code, message=message, status=status, count=count)
+
+    def fail_records(self, service: str, rate: float, *, errors: Sequence[str], seed: int = 0,
+                     operations: Sequence[str] | None = None) -> None:
+        """Fail each record of batch puts with probability ``rate``
+        (``POST /_mock_putrecord/faults/fail_records``; see ``mock.faults.fail_records``)."""
+        self._mock.faults.fail_records(service, rate, errors=errors, seed=seed, operations=operations)
+
+    def _server_info(self) -> dict[str, Any]:
+        httpd = self._httpd
+        return {
+            "url": self.url if httpd is not None else None,
+            "open_connections": httpd.open_connections if httpd is not None else 0,
+            "http2": http2_available(),
+            "cbor": cbor_available(),
+            "tls": self._tls,
+        }
+
     def _running(self) -> MockHTTPServer:
         httpd = self._httpd
         if httpd is None:
@@ -163,6 +207,7 @@ class MockServer(StartStop):
                     account_id=self._mock.account_id,
                     default_region=self._mock.default_region,
                     v3io_endpoint=self._v3io_endpoint,
+                    admin=self._admin.handle,
                 )
                 httpd = MockHTTPServer((self._host, self._requested_port), defaults,
                                        log_requests=self._log_requests, limits=self._limits,

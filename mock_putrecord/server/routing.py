@@ -2,6 +2,7 @@
 
 What decides the service, in order:
 
+0. a path under ``/_mock_putrecord/``: the server's admin API (:mod:`.admin`);
 1. an ``X-v3io-function`` header: the v3io streaming web API, that function;
 2. a Feature Store runtime path (``PUT|GET|DELETE /FeatureGroup/{name}``,
    ``POST /BatchGetRecord``…): ``sagemaker-featurestore-runtime``;
@@ -42,6 +43,7 @@ except ModuleNotFoundError as _missing:  # pragma: no cover - exercised without 
 # X-Amz-Target prefix -> dispatch service key (and botocore service name)
 TARGET_PREFIXES: Mapping[str, str] = {"Kinesis_20131202": "kinesis", "SageMaker": "sagemaker"}
 RUNTIME_SERVICE = "sagemaker-featurestore-runtime"
+ADMIN_PREFIX = "/_mock_putrecord/"
 _log = logging.getLogger("mock_putrecord.server")
 
 _ACCESS_DENIED = "Unable to determine service/operation name to be authorized"
@@ -74,6 +76,8 @@ class RoutingDefaults:
     default_region: str
     v3io_endpoint: str | None = None
     """``host:port`` under which v3io state is kept; ``None``: the address the client used."""
+    admin: Callable[[RawRequest], WireResponse] | None = None
+    """Answers ``/_mock_putrecord/...`` (the admin API), if the server offers it."""
 
 
 def route(raw: RawRequest, defaults: RoutingDefaults) -> WireRequest | WireResponse:
@@ -82,6 +86,8 @@ def route(raw: RawRequest, defaults: RoutingDefaults) -> WireRequest | WireRespo
     if raw.method == "OPTIONS" and headers.get("origin"):
         return replies.cors_preflight(headers)
     path, _, query = raw.target.partition("?")
+    if defaults.admin is not None and path.startswith(ADMIN_PREFIX):
+        return defaults.admin(raw)
 
     v3io_function = headers.get("x-v3io-function")
     if v3io_function is not None:
@@ -251,6 +257,11 @@ def _cbor(
 def is_cbor(headers: Mapping[str, str]) -> bool:
     """True for a request in ``application/x-amz-cbor-1.1``."""
     return (headers.get("content-type") or "").split(";")[0].strip() == replies.AMZ_CBOR
+
+
+def cbor_available() -> bool:
+    """True when ``cbor2`` is installed, so Kinesis is served in CBOR too."""
+    return cbor is not None
 
 
 def cbor_answer(request: WireRequest, response: WireResponse) -> WireResponse:
