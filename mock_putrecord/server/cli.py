@@ -13,6 +13,7 @@ from ..mock import MockPutRecord
 from .httpd import HTTP2_MISSING, http2_available
 from .limits import Limits
 from .mock_server import MockServer
+from .persistence import StateFileError
 
 DESCRIPTION = "serve the in-memory Kinesis, Feature Store and v3io APIs over HTTP"
 
@@ -31,6 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="serve HTTPS (HTTP/2 by ALPN, and HTTP/1.1) with a self-signed certificate")
     parser.add_argument("--certfile", default=None, help="PEM certificate to serve HTTPS with (implies --tls)")
     parser.add_argument("--keyfile", default=None, help="PEM private key of --certfile, if not in it")
+    parser.add_argument("--state", default=None, metavar="FILE",
+                        help="keep the state in FILE: restored at start, saved periodically and on exit")
+    parser.add_argument("--save-interval", type=float, default=5.0,
+                        help="seconds between saves of --state (default: 5)")
     defaults = Limits()
     parser.add_argument("--read-timeout", type=float, default=defaults.read_timeout,
                         help=f"seconds to send a whole request once begun (default: {defaults.read_timeout:g})")
@@ -62,8 +67,9 @@ def serve(args: argparse.Namespace) -> int:
             server = MockServer(args.host, args.port, mock=mock, v3io_endpoint=args.v3io_endpoint,
                                 log_requests=args.log_requests, limits=limits,
                                 call_log_size=args.call_log_size, tls=args.tls,
-                                certfile=args.certfile, keyfile=args.keyfile).start()
-        except (ValueError, OSError, OverflowError, RuntimeError) as error:
+                                certfile=args.certfile, keyfile=args.keyfile, state_file=args.state,
+                                save_interval=args.save_interval).start()
+        except (ValueError, OSError, OverflowError, RuntimeError, StateFileError) as error:
             print(f"mock_putrecord serve: {error}", file=sys.stderr)
             return 2
         try:

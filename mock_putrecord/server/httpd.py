@@ -23,6 +23,7 @@ from ..core.wire import WireRequest, WireResponse
 from . import replies
 from .headers import Headers
 from .limits import Limits
+from .persistence import Gate
 from .routing import RawRequest, RoutingDefaults, cbor_answer, is_cbor, route
 
 try:  # HTTP/2 needs the ``h2`` library (the ``server`` extra); HTTP/1.1 never does
@@ -98,12 +99,14 @@ class MockHTTPServer(ThreadingHTTPServer):
         log_requests: bool = False,
         limits: Limits = Limits(),
         ssl_context: ssl.SSLContext | None = None,
+        gate: Gate | None = None,
     ) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.defaults = defaults
         self.log_requests = log_requests
         self.limits = limits
         self.ssl_context = ssl_context
+        self.gate = gate
         self.stopping = False
         self._connections: dict[socket.socket, Connection] = {}  # keyed by the accepted socket
         self._handler_threads: set[threading.Thread] = set()
@@ -112,6 +115,14 @@ class MockHTTPServer(ThreadingHTTPServer):
         super().__init__(address, RequestHandler)
         self._reaper = threading.Thread(target=self._reap, name="mock_putrecord-http-reaper", daemon=True)
         self._reaper.start()
+
+    def respond(self, raw: RawRequest) -> WireResponse:
+        """Answer one request (inside the :class:`Gate`, when state is being persisted)."""
+        gate = self.gate
+        if gate is None:
+            return answer(raw, self.defaults)
+        with gate.request():
+            return answer(raw, self.defaults)
 
     @property
     def authority(self) -> str:
@@ -301,7 +312,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(b"\x00\x00\x00\x04\x00" + bytes(4) + goaway + debug)
             return
         session = http2.H2Session(self.server, self.tracked, self.rfile, self.connection,
-                                  self.address_string(), lambda raw: answer(raw, self.server.defaults))
+                                  self.address_string(), self.server.respond)
         session.run(initial, upgrade)
 
     def parse_request(self) -> bool:
@@ -339,7 +350,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n")
             self._http2(upgrade=(settings, raw))
             return
-        response = answer(raw, self.server.defaults)
+        response = self.server.respond(raw)
         if self.server.stopping:
             self.close_connection = True
         self._send(response)

@@ -12,6 +12,7 @@ from . import tls
 from .admin import Admin
 from .httpd import MockHTTPServer, http2_available
 from .limits import Limits
+from .persistence import Gate, StateFile
 from .routing import RoutingDefaults, cbor_available
 
 if TYPE_CHECKING:
@@ -58,6 +59,9 @@ class MockServer(StartStop):
         certificate made at start unless ``certfile``/``keyfile`` are given.
     :param certfile: PEM certificate chain to serve with ``tls`` (implies it).
     :param keyfile: its PEM private key (if not in ``certfile``).
+    :param state_file: keep the services' state in this file: restored by ``start()``,
+        saved every ``save_interval`` seconds and by ``stop()``, atomically.
+    :param save_interval: seconds between periodic saves of ``state_file``.
     :raises ValueError: for a port outside 0-65535.
     """
 
@@ -74,6 +78,8 @@ class MockServer(StartStop):
         tls: bool = False,
         certfile: str | None = None,
         keyfile: str | None = None,
+        state_file: str | None = None,
+        save_interval: float = 5.0,
     ) -> None:
         if not 0 <= port <= 65535:
             raise ValueError(f"port must be between 0 and 65535, got {port}")
@@ -88,6 +94,7 @@ class MockServer(StartStop):
         self._mock = mock if mock is not None else MockPutRecord()
         self._v3io_endpoint = v3io_endpoint
         self._log_requests = log_requests
+        self._state = StateFile(state_file, save_interval) if state_file is not None else None
         self._admin = Admin(self._mock, self._server_info)
         self._httpd: MockHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -118,6 +125,11 @@ class MockServer(StartStop):
     def url(self) -> str:
         """The endpoint URL to give clients, e.g. ``http://127.0.0.1:49152``."""
         return f"{'https' if self._tls else 'http'}://{self._running().authority}"
+
+    @property
+    def state_file(self) -> str | None:
+        """The file the state is kept in, if any."""
+        return self._state.path if self._state is not None else None
 
     @property
     def certificate(self) -> str | None:
@@ -196,13 +208,18 @@ class MockServer(StartStop):
         :raises OSError: if the address cannot be bound (the activation is undone).
         :raises RuntimeError: with ``tls`` and no certificate files, if the ``cryptography``
             package is missing.
+        :raises StateFileError: if ``state_file`` exists but cannot be restored.
         """
         with self._lock:
             if self._httpd is not None:
                 raise RuntimeError("the mock_putrecord server is already running")
             context = self._ssl_context()
             self._mock.start()
+            gate = None
             try:
+                if self._state is not None:
+                    self._state.restore()
+                    gate = Gate()
                 defaults = RoutingDefaults(
                     account_id=self._mock.account_id,
                     default_region=self._mock.default_region,
@@ -211,7 +228,7 @@ class MockServer(StartStop):
                 )
                 httpd = MockHTTPServer((self._host, self._requested_port), defaults,
                                        log_requests=self._log_requests, limits=self._limits,
-                                       ssl_context=context)
+                                       ssl_context=context, gate=gate)
             except BaseException:
                 self._mock.stop()
                 raise
@@ -224,6 +241,8 @@ class MockServer(StartStop):
                 daemon=True,
             )
             thread.start()
+            if self._state is not None and gate is not None:
+                self._state.start(gate)
             self._httpd, self._thread = httpd, thread
         return self
 
@@ -249,6 +268,8 @@ class MockServer(StartStop):
                 httpd.close_connections(STOP_GRACE_SECONDS)
                 httpd.server_close()
                 thread.join(STOP_GRACE_SECONDS)
+                if self._state is not None:
+                    self._state.stop()  # after the last answer, before the state is cleared
             finally:
                 self._httpd = self._thread = None
                 self._mock.stop()
