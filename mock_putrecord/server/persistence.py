@@ -11,6 +11,7 @@ mock's internal objects, not an exchange format.
 """
 from __future__ import annotations
 
+import glob
 import io
 import logging
 import os
@@ -169,10 +170,17 @@ class StateFile:
         self._write_lock = threading.Lock()
 
     def restore(self) -> bool:
-        """Load the file if it exists; ``False`` if there is none yet.
+        """Load the file if it exists; ``False`` if there is none yet. Temporary files that
+        a crash in the middle of a save left beside it are removed.
 
         :raises StateFileError: if it cannot be read back.
         """
+        directory, name = os.path.split(self.path)
+        for stale in glob.glob(os.path.join(glob.escape(directory), glob.escape(temporary_prefix(name)) + "*")):
+            try:
+                os.unlink(stale)
+            except OSError:
+                pass
         try:
             with open(self.path, "rb") as source:
                 data = source.read()
@@ -220,11 +228,16 @@ class StateFile:
                 _log.exception("mock_putrecord server: saving the state to %s failed", self.path)
 
 
+def temporary_prefix(name: str) -> str:
+    """How the temporary files of a save of ``name`` begin (hidden, beside it)."""
+    return f".{name}.saving-"
+
+
 def write_atomically(path: str, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a reader (or a crash) sees the old file or the new
     one, never a part: a temporary file in the same directory, fsync, rename, fsync."""
-    directory = os.path.dirname(path) or "."
-    descriptor, temporary = tempfile.mkstemp(prefix=".mock_putrecord-state-", dir=directory)
+    directory, name = os.path.split(path)
+    descriptor, temporary = tempfile.mkstemp(prefix=temporary_prefix(name), dir=directory or ".")
     try:
         with os.fdopen(descriptor, "wb") as target:
             target.write(data)
@@ -238,7 +251,7 @@ def write_atomically(path: str, data: bytes) -> None:
             pass
         raise
     if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable
-        directory_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        directory_fd = os.open(directory or ".", os.O_RDONLY | os.O_DIRECTORY)
         try:
             os.fsync(directory_fd)
         finally:

@@ -126,12 +126,12 @@ def test_periodic_saves_survive_a_kill(tmp_path: Path) -> None:
     for i in range(10):
         assert kinesis_call(remote, "PutRecord", {"StreamName": "s", "Data": "QUFB", "PartitionKey": str(i)}).status == 200
     time.sleep(1.0)  # several save intervals
-    assert stop(proc, signal.SIGKILL) == -signal.SIGKILL  # no chance to save on exit
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".mock_putrecord-state-")]
+    assert stop(proc, signal.SIGKILL) == -signal.SIGKILL  # no chance to save on exit (maybe mid-save)
 
     proc, url = start_cli("--state", str(state))
     try:
         assert all_data(Remote(url), "s") == [b"AAA"] * 10
+        assert [p.name for p in tmp_path.iterdir()] == ["mock.state"]  # a save cut short is cleaned up
     finally:
         stop(proc)
 
@@ -145,6 +145,16 @@ def test_a_damaged_state_file_is_a_one_line_error(tmp_path: Path) -> None:
     assert done.stderr.startswith(f"mock_putrecord serve: cannot restore {state}: not a mock_putrecord state file")
     assert done.stderr.count("\n") == 1
     assert state.read_bytes() == b"not a pickle"  # left alone
+
+
+def test_temporary_files_of_a_crashed_save_are_removed_at_restore(tmp_path: Path) -> None:
+    target = tmp_path / "mock.state"
+    write_atomically(str(target), b"junk")
+    (tmp_path / ".mock.state.saving-abc123").write_bytes(b"half a save")
+    (tmp_path / ".other.state.saving-abc123").write_bytes(b"not ours")
+    with pytest.raises(StateFileError):
+        StateFile(str(target)).restore()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.state.saving-abc123", "mock.state"]
 
 
 def test_a_failed_save_leaves_the_previous_file_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
