@@ -1,9 +1,13 @@
-"""The HTTP/1.1 server: one thread per connection, keep-alive, never dies on bad input.
+"""The HTTP server: one thread per connection, keep-alive, never dies on bad input.
 
 Built on :class:`http.server.ThreadingHTTPServer`. Each request is read whole (by
-``Content-Length`` or chunked), routed (:mod:`.routing`), dispatched to the same adapters
-and backends as the in-process mock, and answered with one ``send``: status line, the
-adapter's headers, a correct ``Content-Length`` and the body.
+``Content-Length`` or chunked, with strict framing), routed (:mod:`.routing`), dispatched
+to the same adapters and backends as the in-process mock, and answered with one ``send``:
+status line, the adapter's headers, a correct ``Content-Length`` and the body. A
+connection that opens with the HTTP/2 preface, upgrades with ``Upgrade: h2c`` or
+negotiates ``h2`` by TLS ALPN is handed to :mod:`.http2` for good. The server tracks every
+connection's phase (idle, reading, answering) so that a reaper thread can enforce the
+:class:`~mock_putrecord.server.limits.Limits` timeouts and ``stop()`` can end idle ones.
 """
 from __future__ import annotations
 
