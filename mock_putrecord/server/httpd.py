@@ -183,10 +183,11 @@ class MockHTTPServer(ThreadingHTTPServer):
             return len(self._connections)
 
     def _reap(self) -> None:
-        """Close connections past their idle or read deadline (a slow or silent client
-        costs a thread only for that long)."""
+        """Close connections past their idle or read deadline, or stuck answering a client
+        that does not read (a slow or silent client costs a thread only for that long)."""
         limits = self.limits
         interval = min(1.0, max(0.02, min(limits.read_timeout, limits.idle_timeout) / 4))
+        stalled = max(limits.read_timeout, limits.idle_timeout)
         while not self._reaper_stop.wait(interval):
             now = time.monotonic()
             with self._connections_lock:
@@ -198,6 +199,11 @@ class MockHTTPServer(ThreadingHTTPServer):
                         tracked.phase = CLOSED
                         if not tracked.http2:
                             _send_now(tracked.sock, _TIMED_OUT)
+                        _shutdown(tracked.sock)
+                    elif tracked.phase == BUSY and now - tracked.since > stalled:
+                        # answers take milliseconds: this one is stuck writing to a client
+                        # that does not read
+                        tracked.phase = CLOSED
                         _shutdown(tracked.sock)
 
     def handle_error(self, request: object, client_address: object) -> None:
@@ -267,10 +273,8 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         self.tracked = self.server.connection(self.request)
-        limits = self.server.limits
-        # a backstop for what the reaper does not time (a client that does not read
-        # its answer); the reaper enforces the real deadlines
-        self.request.settimeout(max(limits.read_timeout, limits.idle_timeout) + 1.0)
+        # no socket timeout: the reaper enforces every deadline, and a blocking socket
+        # reads a large body with fewer system calls than one with a timeout
         context = self.server.ssl_context
         if context is not None:  # the handshake runs here, off the accept loop, timed as a read
             self.server.set_phase(self.tracked, READING)

@@ -210,3 +210,28 @@ def test_without_h2_http2_clients_are_told_why(server: MockServer, monkeypatch: 
     assert client.terminated.error_code == h2.errors.ErrorCodes.HTTP_1_1_REQUIRED
     assert client.terminated.additional_data == httpd.HTTP2_MISSING.encode()
     assert kinesis_call(server, "ListStreams", {}).status == 200  # HTTP/1.1 still served
+
+
+def test_a_client_that_stops_reading_is_cut_off() -> None:
+    """The answer waits for a WINDOW_UPDATE that never comes: the connection is closed
+    after the longer of the two timeouts instead of holding its thread for ever."""
+    with MockServer(limits=Limits(read_timeout=0.4, idle_timeout=0.4)) as server:
+        server.mock.kinesis.create_stream("s", 1)
+        server.mock.kinesis.put("s", [(b"x" * 50_000, "k") for _ in range(10)])
+        client = H2Client.connect(server.host, server.port)
+        try:
+            body = json.dumps({"StreamName": "s", "ShardId": "shardId-000000000000",
+                               "ShardIteratorType": "TRIM_HORIZON"}).encode()
+            [reply] = client.wait(client.send("POST", "/", signed_headers(
+                server, "Kinesis_20131202.GetShardIterator", body), body))
+            body = json.dumps({"ShardIterator": reply.json()["ShardIterator"]}).encode()
+            client.send("POST", "/", signed_headers(server, "Kinesis_20131202.GetRecords", body), body)
+            started = time.monotonic()
+            received = 0
+            while chunk := client.sock.recv(65536):  # read the frames, never grant more window
+                received += len(chunk)
+            assert 0.3 < time.monotonic() - started < 5
+            assert 65_535 <= received < 200_000  # one window's worth, not the ~670 kB answer
+        finally:
+            client.close()
+        assert kinesis_call(server, "ListStreams", {}).status == 200
