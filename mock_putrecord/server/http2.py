@@ -39,6 +39,9 @@ PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 """What an HTTP/2 client sends first; its first line parses as an HTTP/1.x request line."""
 MAX_CONCURRENT_STREAMS = 100
 MAX_HEADER_LIST_SIZE = 64 * 1024
+WINDOW = 1 << 20
+"""The flow-control window offered per stream and for the connection: a typical
+PutRecords body arrives without waiting for WINDOW_UPDATEs (the default is 64 KiB)."""
 _HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "content-length", "date"}
 )
@@ -68,6 +71,7 @@ class H2Session:
         self._conn.local_settings = h2.settings.Settings(client=False, initial_values={
             h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: MAX_CONCURRENT_STREAMS,
             h2.settings.SettingCodes.MAX_HEADER_LIST_SIZE: MAX_HEADER_LIST_SIZE,
+            h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: WINDOW,
         })
         self._streams: dict[int, _Stream] = {}
         self._ready: deque[tuple[int, _Stream]] = deque()
@@ -85,6 +89,7 @@ class H2Session:
                 self._conn.initiate_connection()
             else:
                 self._conn.initiate_upgrade_connection(upgrade[0])
+            self._conn.increment_flow_control_window(WINDOW - 65_535)  # the connection's own window
             self._flush()
             if upgrade is not None:
                 self._server.set_phase(self._tracked, BUSY)
