@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
-"""Bodies above this get a bare 413 and the connection is closed (Kinesis caps requests
-at 7 MiB and v3io at 10 MB, so no valid request comes near it)."""
+"""Bodies above this get a bare 413 and the connection is closed: at least the largest
+valid Kinesis request (10 MiB of records, base64-encoded in JSON) and v3io's 10 MB."""
 
 
 @dataclass(frozen=True)
