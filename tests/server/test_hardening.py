@@ -223,12 +223,12 @@ def test_port_out_of_range_is_a_one_line_error(port: str) -> None:
 
 # ------------------------------------------------------------ unknown and unmodelled operations
 def test_operation_in_the_model_but_not_modelled_is_501_naming_it(server: MockServer) -> None:
-    body = b'{"ResourceArn": "arn:aws:sagemaker:us-east-1:123456789012:feature-group/fg"}'
-    headers = signed_headers(server, "SageMaker.ListTags", body, service="sagemaker")
+    body = b"{}"
+    headers = signed_headers(server, "SageMaker.ListModels", body, service="sagemaker")
     reply = raw_request(server, "POST", "/", headers, body)
     assert reply.status == 501
     assert reply.json() == {"__type": "NotImplemented",
-                            "message": "mock_putrecord does not implement the sagemaker operation ListTags."}
+                            "message": "mock_putrecord does not implement the sagemaker operation ListModels."}
 
 
 def test_operation_that_exists_nowhere_is_unknown_operation(server: MockServer) -> None:
