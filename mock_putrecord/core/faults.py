@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Sequence
@@ -65,11 +66,17 @@ def error_class(code: str, status: int) -> type[ServiceError]:
     return type(code or "ScriptedError", (ServiceError,), {"code": code, "status": status})
 
 
+CALL_LOG_SIZE = 10_000
+"""How many calls ``mock.faults.calls`` keeps by default: a bounded log, so a long-running
+server's memory stays flat however many requests it answers."""
+
+
 @dataclass
 class FaultInjector:
     """Scripted and random faults for one activation; reached as ``mock.faults``."""
 
-    calls: list[CallRecord] = field(default_factory=list)
+    calls: deque[CallRecord] = field(default_factory=lambda: deque(maxlen=CALL_LOG_SIZE))
+    """The most recent calls, oldest first (at most :attr:`call_log_size`)."""
     failed_records: list[FailedRecord] = field(default_factory=list)
     _scripts: dict[tuple[str, str], list[_Script]] = field(default_factory=dict)
     _record_rules: dict[str, _RecordRule] = field(default_factory=dict)
@@ -124,6 +131,18 @@ class FaultInjector:
             self.calls.clear()
             self.failed_records.clear()
 
+    @property
+    def call_log_size(self) -> int:
+        """How many calls :attr:`calls` keeps; older ones are dropped first."""
+        return self.calls.maxlen or 0
+
+    @call_log_size.setter
+    def call_log_size(self, size: int) -> None:
+        if size < 1:
+            raise ValueError(f"call_log_size must be at least 1, got {size}")
+        with self._lock:
+            self.calls = deque(self.calls, maxlen=size)
+
     # ------------------------------------------------------------ inspection
     @property
     def retried_calls(self) -> list[CallRecord]:
@@ -169,7 +188,7 @@ class FaultInjector:
             self.failed_records.append(record)
 
     def note_call(self, call: CallRecord) -> None:
-        self.calls.append(call)  # list.append is atomic under the GIL
+        self.calls.append(call)  # deque.append is atomic under the GIL
 
 
     reset = clear

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 from typing import Mapping
 
 from ..core.wire import WireResponse, new_request_id
@@ -101,13 +102,24 @@ def internal_failure(message: str) -> WireResponse:
     return json_error("InternalFailure", message, 500)
 
 
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def _tokens(value: str | None) -> str:
+    """The comma-separated header or method names in ``value``, re-joined; anything that is
+    not a token (RFC 9110 §5.6.2: folding, control characters, quotes) is dropped, so no
+    request can write into the answer's header block."""
+    names = (part.strip() for part in (value or "").split(","))
+    return ", ".join(name for name in names if _TOKEN.fullmatch(name))
+
+
 def cors_preflight(request_headers_: Mapping[str, str]) -> WireResponse:
     """The answer to ``OPTIONS`` with an ``Origin`` header."""
     headers = {"x-amzn-RequestId": new_request_id(), "Access-Control-Allow-Origin": "*"}
-    wanted_headers = request_headers_.get("access-control-request-headers")
+    wanted_headers = _tokens(request_headers_.get("access-control-request-headers"))
     if wanted_headers:
         headers["Access-Control-Allow-Headers"] = wanted_headers
-    wanted_method = request_headers_.get("access-control-request-method")
+    wanted_method = _tokens(request_headers_.get("access-control-request-method"))
     if wanted_method:
         headers["Access-Control-Allow-Methods"] = wanted_method
     headers["Access-Control-Max-Age"] = "172800"

@@ -2,6 +2,7 @@
 
 What decides the service, in order:
 
+0. a path under ``/_mock_putrecord/``: the server's admin API (:mod:`.admin`);
 1. an ``X-v3io-function`` header: the v3io streaming web API, that function;
 2. a Feature Store runtime path (``PUT|GET|DELETE /FeatureGroup/{name}``,
    ``POST /BatchGetRecord``…): ``sagemaker-featurestore-runtime``;
@@ -30,17 +31,27 @@ from ..core import dispatch
 from ..core.wire import WireRequest, WireResponse, credential_scope
 from . import replies
 from .headers import Headers
+from .models import model_operations
+
+try:  # CBOR needs cbor2 (the ``server`` extra); JSON never does
+    from . import cbor
+except ModuleNotFoundError as _missing:  # pragma: no cover - exercised without the extra
+    if _missing.name != "cbor2":
+        raise
+    cbor = None  # type: ignore[assignment]
 
 # X-Amz-Target prefix -> dispatch service key (and botocore service name)
 TARGET_PREFIXES: Mapping[str, str] = {"Kinesis_20131202": "kinesis", "SageMaker": "sagemaker"}
 RUNTIME_SERVICE = "sagemaker-featurestore-runtime"
+ADMIN_PREFIX = "/_mock_putrecord/"
 _log = logging.getLogger("mock_putrecord.server")
 
 _ACCESS_DENIED = "Unable to determine service/operation name to be authorized"
-_CBOR_UNSUPPORTED = (
-    "mock_putrecord's server speaks the JSON 1.1 protocol, not CBOR. Turn CBOR off in the "
-    "client: AWS SDK for Java 1.x -Dcom.amazonaws.sdk.disableCbor=true (or AWS_CBOR_DISABLE=true), "
-    "AWS SDK for Java 2.x -Daws.cborEnabled=false (or AWS_CBOR_ENABLED=false)."
+_CBOR_UNSUPPORTED = "mock_putrecord speaks CBOR for Kinesis only; this service speaks JSON 1.1."
+_CBOR_MISSING = (
+    "mock_putrecord's server needs cbor2 to read CBOR: pip install 'mock_putrecord[server]', or turn "
+    "CBOR off in the client: AWS SDK for Java 1.x -Dcom.amazonaws.sdk.disableCbor=true (or "
+    "AWS_CBOR_DISABLE=true), AWS SDK for Java 2.x -Daws.cborEnabled=false (or AWS_CBOR_ENABLED=false)."
 )
 
 
@@ -65,6 +76,8 @@ class RoutingDefaults:
     default_region: str
     v3io_endpoint: str | None = None
     """``host:port`` under which v3io state is kept; ``None``: the address the client used."""
+    admin: Callable[[RawRequest], WireResponse] | None = None
+    """Answers ``/_mock_putrecord/...`` (the admin API), if the server offers it."""
 
 
 def route(raw: RawRequest, defaults: RoutingDefaults) -> WireRequest | WireResponse:
@@ -73,6 +86,8 @@ def route(raw: RawRequest, defaults: RoutingDefaults) -> WireRequest | WireRespo
     if raw.method == "OPTIONS" and headers.get("origin"):
         return replies.cors_preflight(headers)
     path, _, query = raw.target.partition("?")
+    if defaults.admin is not None and path.startswith(ADMIN_PREFIX):
+        return defaults.admin(raw)
 
     v3io_function = headers.get("x-v3io-function")
     if v3io_function is not None:
@@ -180,7 +195,7 @@ def _json_1_1(raw: RawRequest, path: str, query: str, defaults: RoutingDefaults)
         return replies.xml_status("UnknownOperationException", 404)
 
     if content_type == replies.AMZ_CBOR:
-        return replies.cbor_error("SerializationException", _CBOR_UNSUPPORTED)
+        return _cbor(raw, path, query, service, operation, operation_valid, defaults)
 
     try:
         params = json.loads(raw.body)
@@ -200,6 +215,51 @@ def _json_1_1(raw: RawRequest, path: str, query: str, defaults: RoutingDefaults)
     if signature_error is not None:
         return signature_error
     return _wire(raw, path, query, service, operation, defaults)
+
+
+def _cbor(
+    raw: RawRequest, path: str, query: str, service: str | None, operation: str, operation_valid: bool,
+    defaults: RoutingDefaults,
+) -> WireRequest | WireResponse:
+    """A CBOR request: Kinesis's is transcoded to JSON 1.1 (the answer goes back to CBOR in
+    :func:`~mock_putrecord.server.httpd.answer`); other services do not speak CBOR."""
+    if service != "kinesis":
+        return replies.cbor_error("SerializationException", _CBOR_UNSUPPORTED)
+    if cbor is None:
+        return replies.cbor_error("SerializationException", _CBOR_MISSING)
+    try:
+        params = cbor.loads(raw.body)
+    except cbor.CborError:
+        return replies.cbor_error("SerializationException")
+    if not operation_valid:
+        return replies.cbor_error("UnknownOperationException")
+    try:
+        body = cbor.to_json(service, operation, params)
+    except cbor.CborError:
+        return replies.cbor_error("SerializationException")
+    signature_error = _signature_error(raw.headers, query)
+    if signature_error is not None:
+        return cbor.encode_response(service, operation, signature_error)
+    headers = Headers([(name, value) for name, value in raw.headers.items() if name.lower() != "content-type"]
+                      + [("Content-Type", replies.AMZ_JSON)])
+    json_raw = RawRequest(raw.method, raw.target, headers, body, raw.host)
+    return _wire(json_raw, path, query, service, operation, defaults)
+
+
+def is_cbor(headers: Mapping[str, str]) -> bool:
+    """True for a request in ``application/x-amz-cbor-1.1``."""
+    return (headers.get("content-type") or "").split(";")[0].strip() == replies.AMZ_CBOR
+
+
+def cbor_available() -> bool:
+    """True when ``cbor2`` is installed, so Kinesis is served in CBOR too."""
+    return cbor is not None
+
+
+def cbor_answer(request: WireRequest, response: WireResponse) -> WireResponse:
+    """The adapter's JSON ``response`` to a Kinesis request that came in CBOR, in CBOR."""
+    assert cbor is not None  # only CBOR requests that passed _cbor get here
+    return cbor.encode_response(request.service, request.operation, response)
 
 
 def _signature_error(headers: Mapping[str, str], query: str) -> WireResponse | None:
@@ -246,12 +306,4 @@ def _is_operation(service: str, operation: str) -> bool:
         return False
     if adapter is None:
         return False
-    return operation in adapter.operations or operation in _model_operations(service)
-
-
-@lru_cache(maxsize=None)
-def _model_operations(service: str) -> frozenset[str]:
-    import botocore.session
-
-    model = botocore.session.get_session().get_service_model(service)
-    return frozenset(model.operation_names)
+    return operation in adapter.operations or operation in model_operations(service)

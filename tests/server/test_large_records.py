@@ -6,7 +6,7 @@ import base64
 
 from mock_putrecord.kinesis.responses import MAX_BODY_BYTES as KINESIS_CAP
 from mock_putrecord.server import MockServer
-from mock_putrecord.server.httpd import MAX_BODY_BYTES as SERVER_CAP
+from mock_putrecord.server.limits import MAX_BODY_BYTES as SERVER_CAP
 
 from .conftest import kinesis_call
 

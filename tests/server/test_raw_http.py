@@ -258,10 +258,16 @@ def test_unimplemented_but_real_operation_is_not_implemented(server: MockServer)
     assert reply.json()["__type"] == "NotImplemented"
 
 
-def test_cbor_bodies_get_a_clear_serialization_error(server: MockServer) -> None:
+def test_without_cbor2_cbor_bodies_get_a_clear_serialization_error(
+    server: MockServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mock_putrecord.server import routing
+
+    monkeypatch.setattr(routing, "cbor", None)
     body = b"\xa0"  # an empty CBOR map
     headers = signed_headers(server, LIST_STREAMS, body, content_type=AMZ_CBOR)
     reply = raw_request(server, "POST", "/", headers, body)
     assert reply.status == 400
     assert reply.headers["content-type"] == AMZ_CBOR
-    assert b"SerializationException" in reply.body and b"cborEnabled=false" in reply.body
+    assert b"SerializationException" in reply.body and b"pip install 'mock_putrecord[server]'" in reply.body
+    assert b"cborEnabled=false" in reply.body

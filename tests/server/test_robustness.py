@@ -11,7 +11,7 @@ import pytest
 from mock_putrecord.core import dispatch
 from mock_putrecord.core.wire import WireRequest, WireResponse
 from mock_putrecord.server import MockServer
-from mock_putrecord.server.httpd import MAX_BODY_BYTES
+from mock_putrecord.server.limits import MAX_BODY_BYTES
 
 from .conftest import AMZ_JSON, kinesis_call, raw_request, signed_headers
 
