@@ -1,7 +1,7 @@
 """The handle: :class:`MockPutRecord` and the :func:`mock_putrecord` entry point."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Coroutine, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Callable, Coroutine, Iterable, ParamSpec, TypeVar, overload
 
 from .core.activation import Activation
 from .core.backends import reset_all
@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from .v3io.view import V3ioView
 
 P = ParamSpec("P")
+DEFAULT_V3IO_CONTAINERS = ("bigdata", "users", "projects")
+"""The containers of a default Iguazio installation that v3io users write to."""
 R = TypeVar("R")
 T = TypeVar("T")
 
@@ -34,6 +36,11 @@ class MockPutRecord(Activation):
     :param shard_throughput: enforce Kinesis's per-shard write limits (1 MiB/s and 1,000
         records/s). Time becomes virtual: it stands still unless the test calls
         :meth:`advance` (or moves freezegun's or time-machine's clock, if one is active).
+    :param v3io_containers: the containers every v3io web-API endpoint has (default
+        ``bigdata``, ``users``, ``projects``); any other name gets v3io's 404 "Container
+        not found" until ``mock.v3io.create_container`` creates it.
+    :param v3io_platform: the Iguazio platform version (``"3.6"``, the newest, by
+        default) where versions answer differently; see docs/v3io.md.
     """
 
     def __init__(
@@ -43,14 +50,25 @@ class MockPutRecord(Activation):
         account_id: str = "123456789012",
         passthrough: bool = False,
         shard_throughput: bool = False,
+        v3io_containers: Iterable[str] = DEFAULT_V3IO_CONTAINERS,
+        v3io_platform: str = "3.6",
     ) -> None:
         if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
         super().__init__(region=region, account_id=account_id, passthrough=passthrough)
         self.shard_throughput = shard_throughput
+        if isinstance(v3io_containers, str):
+            raise TypeError("v3io_containers must be a list of container names, not a string")
+        self.v3io_containers = tuple(v3io_containers)
+        from .v3io.platform import parse_version
+
+        parse_version(v3io_platform)  # ValueError now rather than on the first request
+        self.v3io_platform = v3io_platform
 
     def _apply_extra_settings(self) -> None:
         settings.shard_throughput = self.shard_throughput
+        settings.v3io_containers = self.v3io_containers
+        settings.v3io_platform = self.v3io_platform
         if self.shard_throughput and not clock.is_virtual and not time_is_patched():
             clock.freeze()
 
@@ -94,6 +112,8 @@ class MockPutRecord(Activation):
     def _on_outermost_stop(self) -> None:
         clock.use_real_time()
         settings.shard_throughput = False
+        settings.v3io_containers = DEFAULT_V3IO_CONTAINERS
+        settings.v3io_platform = "3.6"
 
 
 @overload
@@ -116,6 +136,8 @@ def mock_putrecord(
     account_id: str = "123456789012",
     passthrough: bool = False,
     shard_throughput: bool = False,
+    v3io_containers: Iterable[str] = DEFAULT_V3IO_CONTAINERS,
+    v3io_platform: str = "3.6",
 ) -> MockPutRecord: ...
 
 

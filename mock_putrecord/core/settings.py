@@ -12,6 +12,10 @@ class ActiveSettings:
     passthrough = False
     shard_throughput = False
     """Enforce Kinesis's per-shard write limits (1 MiB/s and 1,000 records/s)."""
+    v3io_containers: tuple[str, ...] = ("bigdata", "users", "projects")
+    """The containers every v3io web-API endpoint has when first used."""
+    v3io_platform = "3.6"
+    """The Iguazio platform version whose behaviour v3io requests get."""
 
 
 settings = ActiveSettings()

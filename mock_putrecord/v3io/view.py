@@ -14,11 +14,10 @@ from .models import (
     Shard,
     StoredRecord,
     Stream,
-    V3ioContainer,
     normalize_endpoint,
     normalize_path,
-    v3io_backend,
 )
+from .container import V3ioContainer, v3io_backend
 
 
 @dataclass(frozen=True)
@@ -70,10 +69,25 @@ class V3ioView:
         """The endpoint used when a method is given none (``host:port``)."""
         return normalize_endpoint(os.environ.get("V3IO_API") or DEFAULT_ENDPOINT)
 
+    def _endpoint(self, endpoint: str | None) -> str:
+        return normalize_endpoint(endpoint) if endpoint else self.default_endpoint()
+
     def container(self, name: str, *, endpoint: str | None = None) -> V3ioContainer:
-        """One container's state (created on first use, as any container name is valid)."""
-        key = normalize_endpoint(endpoint) if endpoint else self.default_endpoint()
-        return v3io_backend.container(key, name)
+        """One container's state.
+
+        :raises ContainerNotFound: no such container (see :meth:`create_container`).
+        """
+        return v3io_backend.container(self._endpoint(endpoint), name)
+
+    def create_container(self, name: str, *, endpoint: str | None = None) -> V3ioContainer:
+        """Create a container at the endpoint (an existing one is left as it is). Every
+        endpoint starts with the mock's ``v3io_containers`` (default ``bigdata``,
+        ``users``, ``projects``)."""
+        return v3io_backend.create_container(self._endpoint(endpoint), name)
+
+    def container_names(self, *, endpoint: str | None = None) -> list[str]:
+        """The names of the endpoint's containers, sorted."""
+        return [container.name for container in v3io_backend.containers(self._endpoint(endpoint))]
 
     def create_stream(
         self,
