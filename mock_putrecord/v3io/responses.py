@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from ..core.errors import ServiceError
 from ..core.faults import FailedRecord, faults
 from ..core.wire import WireRequest, WireResponse
-from . import kv_responses, object_responses, validation
+from . import kv_responses, object_responses, platform, validation
 from .exceptions import (
     JSON_HEADERS,
     InvalidArgument,
@@ -25,6 +25,7 @@ from .exceptions import (
     PermissionDenied,
     ResourceIsnotStream,
     ResourceNotFoundException,
+    ResourceNotFoundOnSeek,
     ResourceNotStreamException,
     V3ioError,
 )
@@ -279,10 +280,16 @@ def _shard_target(container: V3ioContainer, path: str, body: dict[str, object]) 
 
 
 def seek(request: WireRequest, container: V3ioContainer, path: str) -> WireResponse:
-    """Seek / SeekShard: ``{"Location": ...}``."""
+    """Seek / SeekShard: ``{"Location": ...}``. A missing stream is 404 before platform
+    2.10 and 400 from then on (same body)."""
     body = validation.parse_body(request.body)
     params = validation.seek(body)
-    stream, shard_id = _shard_target(container, path, body)
+    try:
+        stream, shard_id = _shard_target(container, path, body)
+    except ResourceNotFoundException as missing:
+        if platform.current().seek_missing_status == 400:  # platform 2.10 and later
+            raise ResourceNotFoundOnSeek(missing.detail) from None
+        raise
     location = stream.seek(
         shard_id, params.seek_type, sequence_number=params.sequence_number, timestamp_ns=params.timestamp_ns
     )
