@@ -74,7 +74,7 @@ def get_item(request: WireRequest, container: V3ioContainer, path: str) -> WireR
     """GetItem: ``{"Item": {...}}``."""
     body = _body(request, required=False)
     item_path, _ = _item_path(path, body)
-    from .responses import _json
+    from .responses import _json  # late: responses imports this module
 
     return _json({"Item": kv.get_item(container, item_path, body)})
 
@@ -91,6 +91,6 @@ def get_items(request: WireRequest, container: V3ioContainer, path: str) -> Wire
     if page.next_marker is not None:
         payload["NextMarker"] = page.next_marker
     payload["Items"] = page.items
-    from .responses import _json
+    from .responses import _json  # late: responses imports this module
 
     return _json(payload)

@@ -331,13 +331,23 @@ class _Integration:
 
 _v3io_py = _V3ioPy()
 _v3io_aio = _V3ioAio()
-_INTEGRATIONS = (
+_INTEGRATIONS = [
     # The top-level ``requests`` package, not ``requests.adapters``: installing means
     # importing ``responses``, which needs ``requests`` fully initialised.
     _Integration("requests", "Session", _requests.install, _requests.uninstall),
     _Integration("v3io.dataplane.transport.httpclient", "Transport", _v3io_py.install, _v3io_py.uninstall),
     _Integration("v3io.aio.dataplane.transport.aiohttp", "Transport", _v3io_aio.install, _v3io_aio.uninstall),
-)
+]
+
+
+def add_integration(
+    module: str, ready: str, install: Callable[[ModuleType], None], uninstall: Callable[[], None]
+) -> None:
+    """Install ``install(module)`` while a mock is active (at activation if ``module`` is
+    loaded, else when it is imported) and ``uninstall()`` at the end (``clients.py``)."""
+    with _lock:
+        if all(integration.module != module for integration in _INTEGRATIONS):
+            _INTEGRATIONS.append(_Integration(module, ready, install, uninstall))
 _lock = threading.RLock()
 _active = False
 

@@ -1,0 +1,288 @@
+"""v3io web-API requests made with plain aiohttp, httpx, urllib3 or http.client.
+
+``requests`` and v3io-py's transports are caught in ``transport.py``. The four clients
+here are each hooked once, at the narrowest public entry point every request of theirs
+goes through, and only for v3io requests (``X-v3io-function``, or a known web-API
+endpoint: :func:`~.transport.is_v3io_request`); everything else reaches the original
+method. The answer is built with the client's own response class, so users read it as
+they read a real one, and no socket is opened:
+
+* aiohttp: ``ClientSession._request`` (what ``session.get``/``request``/``put`` await),
+  answered with an ``aiohttp.ClientResponse`` whose body is already read;
+* httpx: ``HTTPTransport.handle_request`` and ``AsyncHTTPTransport.handle_async_request``
+  (the default transports of ``httpx.Client`` and ``httpx.AsyncClient``);
+* urllib3: ``HTTPConnectionPool.urlopen`` (``urllib3.request``, ``PoolManager``);
+* http.client: ``HTTPConnection.request``, with ``getresponse`` parsing the answer from
+  HTTP/1.1 bytes through the real ``http.client.HTTPResponse``.
+
+aioresponses and respx were considered: aioresponses 0.7.9 cannot build responses on
+aiohttp 3.14 (reference/v3io-notes.md §1), and both replace every request of their
+client rather than only v3io's, so they stay the user's tools, not the mock's.
+"""
+from __future__ import annotations
+
+import io
+import json as jsonlib
+import sys
+from http import HTTPStatus
+from types import ModuleType, SimpleNamespace
+from typing import Any, Callable, Mapping
+from urllib.parse import urlencode
+
+from ..core.wire import WireResponse
+from .transport import add_integration, handle, is_v3io_request
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+class _Patch:
+    """One attribute replaced while a mock is active, and restored after."""
+
+    def __init__(self, module: str, owner: str, name: str, factory: Callable[[Any], Any]) -> None:
+        self.module, self.owner, self.name, self.factory = module, owner, name, factory
+        self.original: Any = None
+        self.installed: Any = None
+
+    def install(self, module: ModuleType) -> None:
+        cls = getattr(module, self.owner)
+        self.original = cls.__dict__[self.name]
+        self.installed = self.factory(self.original)
+        self.installed.__wrapped__ = self.original
+        setattr(cls, self.name, self.installed)
+
+    def uninstall(self) -> None:
+        module = sys.modules.get(self.module)
+        if module is not None and self.original is not None:
+            cls = getattr(module, self.owner)
+            if cls.__dict__.get(self.name) is self.installed:
+                setattr(cls, self.name, self.original)
+            # else someone patched over ours: it stays in their chain as a pass-through
+        self.original = self.installed = None
+
+
+# ---------------------------------------------------------------- aiohttp
+def _aiohttp_request(original: Callable[..., Any]) -> Callable[..., Any]:
+    async def _request(self: Any, method: str, str_or_url: Any, **kwargs: Any) -> Any:
+        from multidict import CIMultiDict
+        from yarl import URL
+
+        url = URL(str_or_url)
+        base = getattr(self, "_base_url", None)
+        if base is not None and not url.is_absolute():
+            url = base.join(url)
+        headers: CIMultiDict[str] = CIMultiDict(self._default_headers)
+        if kwargs.get("headers"):
+            headers.update(CIMultiDict(kwargs["headers"]))
+        if not (url.is_absolute() and is_v3io_request(headers, str(url))):
+            return await original(self, method, str_or_url, **kwargs)
+        params = kwargs.get("params")
+        if params:
+            url = url.extend_query(params)
+        body = _aiohttp_body(kwargs.get("data"), kwargs.get("json"), headers)
+        auth = kwargs.get("auth") or self._default_auth
+        if auth is not None and "Authorization" not in headers:
+            headers["Authorization"] = auth.encode()
+        wire = handle(method, str(url), dict(headers), body)
+        response = _aiohttp_response(self, method.upper(), url, headers, wire)
+        raise_for_status = kwargs.get("raise_for_status")
+        if raise_for_status is None:
+            raise_for_status = self._raise_for_status
+        if raise_for_status is True:
+            response.raise_for_status()
+        elif callable(raise_for_status):
+            await raise_for_status(response)
+        return response
+
+    return _request
+
+
+def _aiohttp_body(data: Any, json: Any, headers: Any) -> bytes:
+    if json is not None:
+        headers.setdefault("Content-Type", "application/json")
+        return jsonlib.dumps(json).encode()
+    if data is None:
+        return b""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    if isinstance(data, str):
+        return data.encode()
+    if isinstance(data, Mapping):
+        headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        return urlencode(data).encode()
+    raise TypeError(f"the v3io mock cannot send an aiohttp body of type {type(data).__name__}")
+
+
+def _aiohttp_response(session: Any, method: str, url: Any, headers: Any, wire: WireResponse) -> Any:
+    import asyncio
+    import inspect
+
+    from aiohttp import ClientResponse, RequestInfo
+    from aiohttp.helpers import TimerNoop
+    from multidict import CIMultiDict, CIMultiDictProxy
+
+    headers_out = CIMultiDict(wire.headers)
+    headers_out.setdefault("Content-Length", str(len(wire.body)))
+    options = {
+        "writer": None,
+        "continue100": None,
+        "timer": TimerNoop(),
+        "request_info": RequestInfo(url, method, CIMultiDictProxy(CIMultiDict(headers)), url),
+        "traces": [],
+        "loop": asyncio.get_running_loop(),
+        "session": session,
+        "stream_writer": SimpleNamespace(output_size=0),
+    }
+    accepted = inspect.signature(ClientResponse.__init__).parameters
+    response = ClientResponse(method, url, **{k: v for k, v in options.items() if k in accepted})
+    response.status = wire.status
+    response.reason = _reason(wire.status)
+    response._headers = CIMultiDictProxy(headers_out)
+    response._raw_headers = tuple((k.encode(), v.encode()) for k, v in headers_out.items())
+    response._body = b"" if method == "HEAD" else wire.body
+    return response
+
+
+# ---------------------------------------------------------------- httpx
+def _httpx_response(request: Any) -> Any:
+    import httpx
+
+    wire = handle(request.method, str(request.url), dict(request.headers), request.read())
+    return httpx.Response(wire.status, headers=wire.headers, content=wire.body, request=request)
+
+
+def _httpx_sync(original: Callable[..., Any]) -> Callable[..., Any]:
+    def handle_request(self: Any, request: Any) -> Any:
+        if not is_v3io_request(request.headers, str(request.url)):
+            return original(self, request)
+        return _httpx_response(request)
+
+    return handle_request
+
+
+def _httpx_async(original: Callable[..., Any]) -> Callable[..., Any]:
+    async def handle_async_request(self: Any, request: Any) -> Any:
+        if not is_v3io_request(request.headers, str(request.url)):
+            return await original(self, request)
+        await request.aread()
+        return _httpx_response(request)
+
+    return handle_async_request
+
+
+# ---------------------------------------------------------------- urllib3
+def _urllib3_urlopen(original: Callable[..., Any]) -> Callable[..., Any]:
+    def urlopen(self: Any, method: str, url: str, body: Any = None, headers: Any = None, *args: Any, **kwargs: Any) -> Any:
+        full = url if "://" in url else f"{self.scheme}://{self.host}:{self.port}{url}"
+        if not is_v3io_request(headers or {}, full):
+            return original(self, method, url, body, headers, *args, **kwargs)
+        from urllib3.response import HTTPResponse
+
+        wire = handle(method, full, dict(headers or {}), body)
+        response_headers = dict(wire.headers)
+        response_headers.setdefault("Content-Length", str(len(wire.body)))
+        return HTTPResponse(
+            body=io.BytesIO(b"" if method.upper() == "HEAD" else wire.body),
+            headers=response_headers,
+            status=wire.status,
+            reason=_reason(wire.status),
+            version=11,
+            preload_content=kwargs.get("preload_content", True),
+            decode_content=kwargs.get("decode_content", True),
+            request_method=method,
+            request_url=full,
+        )
+
+    return urlopen
+
+
+# ---------------------------------------------------------------- http.client
+_ANSWER = "_mock_putrecord_v3io_answer"
+
+
+class _Replay:
+    """Just enough of a socket for ``http.client.HTTPResponse`` to read an answer."""
+
+    def __init__(self, raw: bytes) -> None:
+        self._raw = raw
+
+    def makefile(self, mode: str, *args: Any, **kwargs: Any) -> io.BufferedReader:
+        return io.BufferedReader(io.BytesIO(self._raw))
+
+
+def _http_client_request(original: Callable[..., Any]) -> Callable[..., Any]:
+    def request(self: Any, method: str, url: str, body: Any = None, headers: Any = None, **kwargs: Any) -> Any:
+        import http.client
+
+        scheme = "https" if isinstance(self, http.client.HTTPSConnection) else "http"
+        full = url if "://" in url else f"{scheme}://{self.host}:{self.port}{url}"
+        if not is_v3io_request(headers or {}, full):
+            return original(self, method, url, body, headers or {}, **kwargs)
+        wire = handle(method, full, dict(headers or {}), body)
+        lines = [f"HTTP/1.1 {wire.status} {_reason(wire.status)}"]
+        lines += [f"{name}: {value}" for name, value in wire.headers.items() if name.lower() != "content-length"]
+        lines.append(f"Content-Length: {len(wire.body)}")
+        raw = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + wire.body
+        setattr(self, _ANSWER, (raw, method.upper()))
+        return None
+
+    return request
+
+
+def _http_client_getresponse(original: Callable[..., Any]) -> Callable[..., Any]:
+    def getresponse(self: Any) -> Any:
+        answer = self.__dict__.pop(_ANSWER, None)
+        if answer is None:
+            return original(self)
+        import http.client
+
+        raw, method = answer
+        response = http.client.HTTPResponse(_Replay(raw), method=method)  # type: ignore[arg-type]
+        response.begin()
+        return response
+
+    return getresponse
+
+
+# ---------------------------------------------------------------- registration
+_PATCHES = {
+    "aiohttp.client": [_Patch("aiohttp.client", "ClientSession", "_request", _aiohttp_request)],
+    "httpx._transports.default": [
+        _Patch("httpx._transports.default", "HTTPTransport", "handle_request", _httpx_sync),
+        _Patch("httpx._transports.default", "AsyncHTTPTransport", "handle_async_request", _httpx_async),
+    ],
+    "urllib3.connectionpool": [_Patch("urllib3.connectionpool", "HTTPConnectionPool", "urlopen", _urllib3_urlopen)],
+    "http.client": [
+        _Patch("http.client", "HTTPConnection", "request", _http_client_request),
+        _Patch("http.client", "HTTPConnection", "getresponse", _http_client_getresponse),
+    ],
+}
+_READY = {
+    "aiohttp.client": "ClientSession",
+    "httpx._transports.default": "AsyncHTTPTransport",
+    "urllib3.connectionpool": "HTTPConnectionPool",
+    "http.client": "HTTPConnection",
+}
+
+
+def _installer(patches: list[_Patch]) -> tuple[Callable[[ModuleType], None], Callable[[], None]]:
+    def install(module: ModuleType) -> None:
+        for patch in patches:
+            patch.install(module)
+
+    def uninstall() -> None:
+        for patch in reversed(patches):
+            patch.uninstall()
+
+    return install, uninstall
+
+
+def register() -> None:
+    """Add the four clients to the integrations installed while a mock is active."""
+    for module, patches in _PATCHES.items():
+        install, uninstall = _installer(patches)
+        add_integration(module, _READY[module], install, uninstall)
