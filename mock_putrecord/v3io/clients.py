@@ -75,7 +75,7 @@ def _aiohttp_request(original: Callable[..., Any]) -> Callable[..., Any]:
         base = getattr(self, "_base_url", None)
         if base is not None and not url.is_absolute():
             url = base.join(url)
-        headers: CIMultiDict[str] = CIMultiDict(self._default_headers)
+        headers: CIMultiDict[str] = CIMultiDict(getattr(self, "_default_headers", None) or {})
         if kwargs.get("headers"):
             headers.update(CIMultiDict(kwargs["headers"]))
         if not (url.is_absolute() and is_v3io_request(headers, str(url))):
@@ -84,14 +84,14 @@ def _aiohttp_request(original: Callable[..., Any]) -> Callable[..., Any]:
         if params:
             url = url.extend_query(params)
         body = _aiohttp_body(kwargs.get("data"), kwargs.get("json"), headers)
-        auth = kwargs.get("auth") or self._default_auth
+        auth = kwargs.get("auth") or getattr(self, "_default_auth", None)
         if auth is not None and "Authorization" not in headers:
             headers["Authorization"] = auth.encode()
         wire = handle(method, str(url), dict(headers), body)
         response = _aiohttp_response(self, method.upper(), url, headers, wire)
         raise_for_status = kwargs.get("raise_for_status")
         if raise_for_status is None:
-            raise_for_status = self._raise_for_status
+            raise_for_status = getattr(self, "_raise_for_status", False)
         if raise_for_status is True:
             response.raise_for_status()
         elif callable(raise_for_status):

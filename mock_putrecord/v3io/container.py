@@ -44,9 +44,11 @@ def now_ns() -> int:
 
 @dataclass
 class StoredObject:
-    """A file: its bytes and its KV attributes (typed wire values, ``{"N": "5"}``)."""
+    """A file: its bytes and its KV attributes (typed wire values, ``{"N": "5"}``). The
+    bytes stay the immutable ``bytes`` a whole PUT sent (read back without a copy) until an
+    append or an offset write turns them into a ``bytearray``."""
 
-    data: bytearray = field(default_factory=bytearray)
+    data: bytes | bytearray = b""
     attributes: dict[str, dict[str, object]] = field(default_factory=dict)
     ctime_ns: int = field(default_factory=now_ns)
     mtime_ns: int = 0
@@ -81,10 +83,13 @@ class Directory:
         if self.kinds.pop(name, None) is not None:
             del self.names[bisect_left(self.names, name)]
 
-    def names_after(self, marker: str | None, stop: str | None = None) -> Iterator[str]:
-        """Child names greater than ``marker`` (and below ``stop``), in order."""
+    def names_after(self, marker: str | None, stop: str | None = None, low: str | None = None) -> Iterator[str]:
+        """Child names greater than ``marker``, at least ``low`` and below ``stop``, in
+        order (a bisect, then one name per step)."""
         names = self.names
         start = 0 if marker is None else bisect_right(names, marker)
+        if low is not None:
+            start = max(start, bisect_left(names, low))
         end = len(names) if stop is None else bisect_left(names, stop)
         for index in range(start, end):
             yield names[index]
@@ -209,17 +214,19 @@ class V3ioContainer:
                 if offset:
                     raise RangeNotSatisfiable(f"offset {offset} of a new object")
                 parent = self._make_parents(path)
-                obj = self.objects[path] = StoredObject(bytearray(data))
+                obj = self.objects[path] = StoredObject(bytes(data))
                 parent.add(_parent(path)[1], OBJECT)
                 return
             if append:
+                obj.data = bytearray(obj.data) if isinstance(obj.data, bytes) else obj.data
                 obj.data += data
             elif offset is not None:
                 if offset > len(obj.data):
                     raise RangeNotSatisfiable(f"offset {offset} beyond {len(obj.data)} bytes")
+                obj.data = bytearray(obj.data) if isinstance(obj.data, bytes) else obj.data
                 obj.data[offset : offset + len(data)] = data
             else:
-                obj.data = bytearray(data)
+                obj.data = bytes(data)
             obj.touch()
 
     def make_directory(self, path: str) -> None:
@@ -295,17 +302,20 @@ class V3ioContainer:
             self.directories[parent].remove(name)
 
     # ------------------------------------------------------------ listing
-    def entries(self, path: str, marker: str | None = None, stop: str | None = None) -> Iterator[Entry]:
+    def entries(
+        self, path: str, marker: str | None = None, stop: str | None = None, low: str | None = None
+    ) -> Iterator[Entry]:
         """The children of directory ``path`` in name order, after ``marker`` (a child
-        name). A stream's shard objects are listed among its other objects. The caller
-        holds ``self.lock`` and stops iterating when its page is full."""
+        name), from ``low`` and before ``stop``. A stream's shard objects are listed among
+        its other objects. The caller holds ``self.lock`` and stops iterating when its
+        page is full."""
         directory = self.directories.get(path)
         if directory is None:
             raise NoSuchFileOrDirectory(f"{self.name}/{path}")
         base = f"{path}/" if path else ""
         stream = self.streams.get(path)
-        shards = _shard_names(stream.shard_count, marker, stop) if stream is not None else iter(())
-        children = directory.names_after(marker, stop)
+        shards = _shard_names(stream.shard_count, marker, stop, low) if stream is not None else iter(())
+        children = directory.names_after(marker, stop, low)
         shard = next(shards, None)
         child = next(children, None)
         while shard is not None or child is not None:
@@ -319,10 +329,12 @@ class V3ioContainer:
             child = next(children, None)
 
 
-def _shard_names(shard_count: int, marker: str | None, stop: str | None) -> Iterator[str]:
-    """Shard object names in string order (``0, 1, 10, 11, 2, ...``) after ``marker``."""
+def _shard_names(shard_count: int, marker: str | None, stop: str | None, low: str | None) -> Iterator[str]:
+    """Shard object names in string order (``0, 1, 10, 11, 2, ...``) between the bounds."""
     names = sorted(str(i) for i in range(shard_count)) if shard_count > 10 else [str(i) for i in range(shard_count)]
     start = 0 if marker is None else bisect_right(names, marker)
+    if low is not None:
+        start = max(start, bisect_left(names, low))
     end = len(names) if stop is None else bisect_left(names, stop)
     return iter(names[start:end])
 

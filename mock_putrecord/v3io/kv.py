@@ -143,22 +143,30 @@ class _Attributes(dict):  # type: ignore[type-arg]
         return isinstance(key, str) and self.get(key) is not None
 
 
-def _select(attrs: dict[str, dict[str, object]], system: dict[str, dict[str, object]], wanted: str,
+def _select(attrs: dict[str, dict[str, object]], name: str, obj: StoredObject | None, kind: str, wanted: str,
             *, with_name: bool) -> dict[str, dict[str, object]]:
     """``AttributesToGet``: ``*`` user attributes (GetItems adds ``__name``), ``**``
-    everything, else a comma-separated list (no spaces around the commas)."""
+    everything, else a comma-separated list (no spaces around the commas). System
+    attributes are computed only when asked for (a GetItems page is O(items) anyway, but
+    this keeps the constant small)."""
     if wanted == "*":
+        if not with_name:
+            return dict(attrs)
         out = dict(attrs)
-        if with_name:
-            out["__name"] = system["__name"]
+        out["__name"] = {"S": name}
         return out
     if wanted == "**":
-        return {**attrs, **system}
+        return {**attrs, **system_attributes(name, obj, kind)}
     out = {}
-    for name in wanted.split(","):
-        value = attrs.get(name) or system.get(name)
+    system: dict[str, dict[str, object]] | None = None
+    for attribute in wanted.split(","):
+        value = attrs.get(attribute)
+        if value is None and attribute.startswith("__"):
+            if system is None:
+                system = system_attributes(name, obj, kind)
+            value = system.get(attribute)
         if value is not None:
-            out[name] = value
+            out[attribute] = value
     return out
 
 
@@ -247,7 +255,7 @@ def get_item(container: V3ioContainer, path: str, body: Mapping[str, Any]) -> di
             raise NoSuchFileOrDirectory(f"{container.name}/{path}")
         name = path.rpartition("/")[2]
         attrs = obj.attributes if obj is not None else {}
-        return _select(attrs, system_attributes(name, obj, kind), wanted, with_name=False)
+        return _select(attrs, name, obj, kind, wanted, with_name=False)
 
 
 def _shard_missing(container: V3ioContainer, path: str) -> bool:
@@ -311,20 +319,21 @@ def get_items(container: V3ioContainer, path: str, body: Mapping[str, Any]) -> P
     matches = compile_condition(filter_expression) if filter_expression else None
     marker = body.get("Marker")
     after = _unmarker(marker) if isinstance(marker, str) and marker else None
-    stop: str | None = None
+    stop = low = None
     if sharding_key:
+        if not isinstance(sharding_key, str) or not all(isinstance(v, (str, type(None))) for v in (start_sort, end_sort)):
+            raise InvalidArgument("ShardingKey and SortKeyRangeStart/End are strings")
         prefix = f"{sharding_key}."
         low = prefix + (start_sort or "")
-        if after is None or after < low:
-            after = _before(low)
-        stop = prefix + end_sort if end_sort else prefix + "\U0010ffff"
+        # Names of this sharding key sort between "<key>." and "<key>/" ("/" follows ".").
+        stop = prefix + end_sort if end_sort else f"{sharding_key}/"
     page_size = limit or MAX_PAGE
     items: list[dict[str, dict[str, object]]] = []
     with container.lock:
         kind = container.resolve(path).kind
         if kind not in (DIRECTORY, STREAM):
             raise NoSuchFileOrDirectory(f"{container.name}/{path}")
-        entries: Iterator[Entry] = container.entries(path, after, stop)
+        entries: Iterator[Entry] = container.entries(path, after, stop, low)
         last: str | None = None
         base = f"{path}/" if path else ""
         for entry in islice(entries, MAX_SCANNED):
@@ -337,16 +346,9 @@ def get_items(container: V3ioContainer, path: str, body: Mapping[str, Any]) -> P
             if matches is not None and not matches(_Attributes(entry.name, obj, entry.kind)):
                 continue
             attrs = obj.attributes if obj is not None else {}
-            items.append(_select(attrs, system_attributes(entry.name, obj, entry.kind), wanted, with_name=True))
+            items.append(_select(attrs, entry.name, obj, entry.kind, wanted, with_name=True))
             if len(items) == page_size:
                 break
-        more = last is not None and next(container.entries(path, last, stop), None) is not None
+        more = last is not None and next(container.entries(path, last, stop, low), None) is not None
     return Page(items, _marker(last) if more and last is not None else None)
 
-
-def _before(name: str) -> str | None:
-    """A marker just before ``name`` (so ``name`` itself is included)."""
-    if not name:
-        return None
-    last = name[-1]
-    return name[:-1] + chr(ord(last) - 1) + "\U0010ffff" if ord(last) > 0 else name[:-1]

@@ -140,7 +140,8 @@ def get_object(container: V3ioContainer, path: str, request: WireRequest) -> Wir
         if kind in (DIRECTORY, STREAM):
             data = b""
         elif kind == OBJECT:
-            data = bytes(container.objects[path].data)
+            stored = container.objects[path].data
+            data = stored if isinstance(stored, bytes) else bytes(stored)
         else:
             raise NoSuchFileOrDirectory(f"{container.name}/{path}")
     headers = {"Content-Type": "application/octet-stream", "Content-Length": str(len(data))}
