@@ -3,8 +3,8 @@
 ``requests`` and v3io-py's transports are caught in ``transport.py``. The four clients
 here are each hooked once, at the narrowest public entry point every request of theirs
 goes through, and only for v3io requests (``X-v3io-function``, or a known web-API
-endpoint: :func:`~.transport.is_v3io_request`); everything else reaches the original
-method. The answer is built with the client's own response class, so users read it as
+endpoint: :func:`~.transport.is_v3io_request`) to non-loopback hosts; everything else
+reaches the original method. The answer is built with the client's own response class, so users read it as
 they read a real one, and no socket is opened:
 
 * aiohttp: ``ClientSession._request`` (what ``session.get``/``request``/``put`` await),
@@ -27,10 +27,22 @@ import sys
 from http import HTTPStatus
 from types import ModuleType, SimpleNamespace
 from typing import Any, Callable, Mapping
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from ..core.wire import WireResponse
 from .transport import add_integration, handle, is_v3io_request
+
+_LOOPBACK = ("localhost", "127.", "::1", "[::1]")
+
+
+def _ours(headers: Mapping[str, Any], url: str) -> bool:
+    """A v3io request these clients should answer in memory. Loopback addresses are left
+    alone: no Iguazio web API lives there, but the mock's own server (``python -m
+    mock_putrecord serve``, ``MockServer``) does, and raw HTTP sent to it must reach it."""
+    host = urlsplit(url).hostname or ""
+    if host.startswith(_LOOPBACK):
+        return False
+    return is_v3io_request(headers, url)
 
 
 def _reason(status: int) -> str:
@@ -78,7 +90,7 @@ def _aiohttp_request(original: Callable[..., Any]) -> Callable[..., Any]:
         headers: CIMultiDict[str] = CIMultiDict(getattr(self, "_default_headers", None) or {})
         if kwargs.get("headers"):
             headers.update(CIMultiDict(kwargs["headers"]))
-        if not (url.is_absolute() and is_v3io_request(headers, str(url))):
+        if not (url.is_absolute() and _ours(headers, str(url))):
             return await original(self, method, str_or_url, **kwargs)
         params = kwargs.get("params")
         if params:
@@ -157,7 +169,7 @@ def _httpx_response(request: Any) -> Any:
 
 def _httpx_sync(original: Callable[..., Any]) -> Callable[..., Any]:
     def handle_request(self: Any, request: Any) -> Any:
-        if not is_v3io_request(request.headers, str(request.url)):
+        if not _ours(request.headers, str(request.url)):
             return original(self, request)
         return _httpx_response(request)
 
@@ -166,7 +178,7 @@ def _httpx_sync(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def _httpx_async(original: Callable[..., Any]) -> Callable[..., Any]:
     async def handle_async_request(self: Any, request: Any) -> Any:
-        if not is_v3io_request(request.headers, str(request.url)):
+        if not _ours(request.headers, str(request.url)):
             return await original(self, request)
         await request.aread()
         return _httpx_response(request)
@@ -178,7 +190,7 @@ def _httpx_async(original: Callable[..., Any]) -> Callable[..., Any]:
 def _urllib3_urlopen(original: Callable[..., Any]) -> Callable[..., Any]:
     def urlopen(self: Any, method: str, url: str, body: Any = None, headers: Any = None, *args: Any, **kwargs: Any) -> Any:
         full = url if "://" in url else f"{self.scheme}://{self.host}:{self.port}{url}"
-        if not is_v3io_request(headers or {}, full):
+        if not _ours(headers or {}, full):
             return original(self, method, url, body, headers, *args, **kwargs)
         from urllib3.response import HTTPResponse
 
@@ -220,7 +232,7 @@ def _http_client_request(original: Callable[..., Any]) -> Callable[..., Any]:
 
         scheme = "https" if isinstance(self, http.client.HTTPSConnection) else "http"
         full = url if "://" in url else f"{scheme}://{self.host}:{self.port}{url}"
-        if not is_v3io_request(headers or {}, full):
+        if not _ours(headers or {}, full):
             return original(self, method, url, body, headers or {}, **kwargs)
         wire = handle(method, full, dict(headers or {}), body)
         lines = [f"HTTP/1.1 {wire.status} {_reason(wire.status)}"]

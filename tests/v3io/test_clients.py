@@ -127,6 +127,16 @@ def test_other_hosts_are_not_intercepted(no_network: None) -> None:
             connection.request("GET", "/")
 
 
+def test_loopback_addresses_are_left_to_the_server_listening_there(no_network: None) -> None:
+    # python -m mock_putrecord serve / MockServer listen on loopback: raw HTTP must reach them.
+    with mock_putrecord():
+        connection = http.client.HTTPConnection("127.0.0.1", 9)
+        with pytest.raises(AssertionError, match="a socket was opened"):
+            connection.request("PUT", "/bigdata/s/", headers=DESCRIBE)
+        with pytest.raises(AssertionError, match="a socket was opened"):
+            httpx.put("http://localhost:9/bigdata/s/", headers=DESCRIBE)
+
+
 def test_the_clients_are_restored_after_stop() -> None:
     originals: list[Any] = [
         aiohttp.ClientSession.__dict__["_request"],

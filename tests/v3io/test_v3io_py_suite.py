@@ -4,6 +4,7 @@ TestObject, TestKv), run unchanged in spirit against the mock through v3io-py's 
 ``http.client`` transport."""
 from __future__ import annotations
 
+import asyncio
 import os
 from typing import Any, Iterator
 
@@ -209,3 +210,33 @@ def test_get_item_of_a_missing_item_is_404(client: Any) -> None:
     response = client.kv.get(container=C, table_path=TABLE, key="nobody", raise_for_status=NEVER)
     assert response.status_code == 404
     assert response.body == b'{"ErrorCode": -2, "ErrorMessage": "No such file or directory"}'
+
+
+# ---------------------------------------------------------------- the aio client
+def test_aio_client_objects_kv_and_cg_delete(monkeypatch: pytest.MonkeyPatch) -> None:
+    """v3io-py ``tests/test_client_aio.py`` in brief, through the aiohttp transport
+    (storey's client)."""
+    aio = pytest.importorskip("v3io.aio.dataplane")
+    monkeypatch.setenv("V3IO_API", "http://v3io-webapi:8081")
+    monkeypatch.setenv("V3IO_ACCESS_KEY", "key")
+
+    async def run() -> None:
+        client = aio.Client()
+        try:
+            missing = await client.container.list(container=C, path="/no-such-path", raise_for_status=aio.RaiseForStatus.never)
+            assert missing.status_code == 404 and "No such file" in str(missing.body)
+            await client.object.put(container=C, path="aio/o", body="hello")
+            assert (await client.object.get(container=C, path="aio/o")).body == b"hello"
+            await client.kv.put(container=C, table_path="aio/t", key="k", attributes={"a": 1})
+            await client.kv.update(container=C, table_path="aio/t", key="k", expression="a = a + 1")
+            assert (await client.kv.get(container=C, table_path="aio/t", key="k")).output.item == {"a": 2}
+            await client.stream.create(container=C, stream_path="aio/s", shard_count=2)
+            await client.object.put(container=C, path="aio/s/cg-state.json", body="{}")
+            await client.stream.delete(container=C, stream_path="aio/s")
+            described = await client.stream.describe(container=C, stream_path="aio/s", raise_for_status=aio.RaiseForStatus.never)
+            assert described.status_code == 404
+        finally:
+            await client.close()
+
+    with mock_putrecord():
+        asyncio.run(run())
