@@ -132,6 +132,8 @@ class V3ioContainer:
         self.streams: dict[str, Stream] = {}
         self.objects: dict[str, StoredObject] = {}
         self.directories: dict[str, Directory] = {"": Directory()}
+        self.shard_attributes: dict[str, StoredObject] = {}
+        """KV attributes of shard objects (their data is the stream's records)."""
         self.created_ns = now_ns()
         self.identifier = next(_inodes)
 
@@ -245,10 +247,16 @@ class V3ioContainer:
 
     def item_for_write(self, path: str) -> StoredObject:
         """The object PutItem/UpdateItem write to, created (with its table) if missing."""
-        obj = self.objects.get(path)
+        obj = self.objects.get(path) or self.shard_attributes.get(path)
         if obj is not None:
             return obj
-        kind = self.resolve(path).kind
+        resolved = self.resolve(path)
+        kind = resolved.kind
+        if kind == SHARD and self.shard_exists(resolved):
+            # v3io-go's consumer group keeps its committed sequence numbers as attributes
+            # of the shard objects (UpdateItem on <stream>/<shard>, "__obj_type == 3").
+            obj = self.shard_attributes[path] = StoredObject()
+            return obj
         if kind != "missing":
             raise IsADirectory(f"{self.name}/{path} is a {kind}, not an item")
         if not path:
@@ -257,6 +265,13 @@ class V3ioContainer:
         obj = self.objects[path] = StoredObject()
         parent.add(_parent(path)[1], OBJECT)
         return obj
+
+    @staticmethod
+    def shard_exists(resolved: Resolved) -> bool:
+        """True when a ``shard`` resolution names a shard the stream has."""
+        return resolved.stream is not None and resolved.shard_id is not None and (
+            resolved.shard_id < resolved.stream.shard_count
+        )
 
     def object_or_missing(self, path: str) -> StoredObject:
         """The object at ``path`` (404 "No such file or directory" if there is none)."""
@@ -282,6 +297,8 @@ class V3ioContainer:
                         raise DirectoryNotEmpty(f"{self.name}/{path} holds directories")
                 for name in directory.names:
                     del self.objects[f"{path}/{name}"]
+                for shard_id in range(self.streams[path].shard_count):
+                    self.shard_attributes.pop(f"{path}/{shard_id}", None)
                 del self.streams[path]
                 del self.directories[path]
             elif kind == SHARD:
@@ -289,6 +306,7 @@ class V3ioContainer:
                 if resolved.shard_id >= resolved.stream.shard_count:
                     raise NoSuchFileOrDirectory(f"{self.name}/{path}")
                 resolved.stream.clear_shard(resolved.shard_id)
+                self.shard_attributes.pop(path, None)
                 return
             elif kind == DIRECTORY:
                 if not path:
@@ -321,7 +339,7 @@ class V3ioContainer:
         while shard is not None or child is not None:
             if child is None or (shard is not None and shard < child):
                 assert shard is not None and stream is not None
-                yield Entry(shard, SHARD)
+                yield Entry(shard, SHARD, self.shard_attributes.get(base + shard))
                 shard = next(shards, None)
                 continue
             kind = directory.kinds[child]

@@ -97,11 +97,14 @@ def validate_attributes(item: Any, name: str = "Item") -> dict[str, dict[str, ob
 
 
 def system_attributes(name: str, obj: StoredObject | None, kind: str) -> dict[str, dict[str, object]]:
-    """The system attributes of an entry (Iguazio's system-attributes reference)."""
+    """The system attributes of an entry (Iguazio's system-attributes reference).
+    ``__obj_type`` is 3 for a shard object (the value v3io-go's consumer group conditions
+    on); 1 for other objects and 2 for directories are the mock's choice."""
+    obj_type = "3" if kind == SHARD else "2" if kind in (DIRECTORY, STREAM) else "1"
     attrs: dict[str, dict[str, object]] = {"__name": {"S": name}}
     if obj is None:
         attrs["__size"] = {"N": "0"}
-        attrs["__obj_type"] = {"N": "2" if kind in (DIRECTORY, STREAM) else "3"}
+        attrs["__obj_type"] = {"N": obj_type}
         return attrs
     mtime, ctime = divmod(obj.mtime_ns, 1_000_000_000), divmod(obj.ctime_ns, 1_000_000_000)
     attrs.update(
@@ -112,7 +115,7 @@ def system_attributes(name: str, obj: StoredObject | None, kind: str) -> dict[st
             "__ctime_secs": {"N": str(ctime[0])},
             "__ctime_nsecs": {"N": str(ctime[1])},
             "__inode_number": {"N": str(obj.inode)},
-            "__obj_type": {"N": "1"},
+            "__obj_type": {"N": obj_type},
         }
     )
     return attrs
@@ -184,8 +187,12 @@ def _check(container: V3ioContainer, path: str, obj: StoredObject | None, condit
         raise InvalidArgument("ConditionExpression is a string")
     predicate = compile_condition(condition)
     name = path.rpartition("/")[2]
-    if not predicate(_Attributes(name, obj, OBJECT)):
+    if not predicate(_Attributes(name, obj, container.resolve(path).kind)):
         raise ConditionFalse(f"{container.name}/{path}: {condition}")
+
+
+def _existing(container: V3ioContainer, path: str) -> StoredObject | None:
+    return container.objects.get(path) or container.shard_attributes.get(path)
 
 
 def put_item(container: V3ioContainer, path: str, body: Mapping[str, Any]) -> StoredObject:
@@ -196,7 +203,7 @@ def put_item(container: V3ioContainer, path: str, body: Mapping[str, Any]) -> St
     if mode not in ("CreateOrReplaceAttributes", "Replace", "CreateOrReplace"):
         raise InvalidArgument(f"UpdateMode {mode!r} is not supported")
     with container.lock:
-        _check(container, path, container.objects.get(path), body.get("ConditionExpression"))
+        _check(container, path, _existing(container, path), body.get("ConditionExpression"))
         obj = container.item_for_write(path)
         if mode == "CreateOrReplaceAttributes":
             obj.attributes.update(attributes)
@@ -217,7 +224,7 @@ def update_item(container: V3ioContainer, path: str, body: Mapping[str, Any]) ->
     otherwise = compile_update(alternate) if alternate is not None else None
     condition = body.get("ConditionExpression")
     with container.lock:
-        existing = container.objects.get(path)
+        existing = _existing(container, path)
         try:
             _check(container, path, existing, condition)
             chosen = actions
@@ -227,7 +234,7 @@ def update_item(container: V3ioContainer, path: str, body: Mapping[str, Any]) ->
             chosen = otherwise
         if chosen is None:  # only an alternate was given and the condition held
             return existing if existing is not None else container.item_for_write(path)
-        current = _Attributes(path.rpartition("/")[2], existing, OBJECT)
+        current = _Attributes(path.rpartition("/")[2], existing, container.resolve(path).kind)
         updated = dict(existing.attributes) if existing is not None else {}
         for action in chosen:
             if action.value is None:
@@ -249,18 +256,14 @@ def get_item(container: V3ioContainer, path: str, body: Mapping[str, Any]) -> di
     """GetItem: the requested attributes (``*``: user attributes only)."""
     wanted = _attributes_to_get(body)
     with container.lock:
-        kind = container.resolve(path).kind
-        obj = container.objects.get(path)
-        if kind == "missing" or (kind == SHARD and obj is None and _shard_missing(container, path)):
+        resolved = container.resolve(path)
+        kind = resolved.kind
+        obj = container.objects.get(path) if kind != SHARD else container.shard_attributes.get(path)
+        if kind == "missing" or (kind == SHARD and not container.shard_exists(resolved)):
             raise NoSuchFileOrDirectory(f"{container.name}/{path}")
         name = path.rpartition("/")[2]
         attrs = obj.attributes if obj is not None else {}
         return _select(attrs, name, obj, kind, wanted, with_name=False)
-
-
-def _shard_missing(container: V3ioContainer, path: str) -> bool:
-    resolved = container.resolve(path)
-    return resolved.stream is None or resolved.shard_id is None or resolved.shard_id >= resolved.stream.shard_count
 
 
 @dataclass(frozen=True)
@@ -335,14 +338,13 @@ def get_items(container: V3ioContainer, path: str, body: Mapping[str, Any]) -> P
             raise NoSuchFileOrDirectory(f"{container.name}/{path}")
         entries: Iterator[Entry] = container.entries(path, after, stop, low)
         last: str | None = None
-        base = f"{path}/" if path else ""
         for entry in islice(entries, MAX_SCANNED):
             last = entry.name
             if entry.kind not in (OBJECT, SHARD):
                 continue
             if total is not None and zlib.crc32(entry.name.encode()) % total != segment:
                 continue
-            obj = entry.obj if entry.kind == OBJECT else container.objects.get(base + entry.name)
+            obj = entry.obj
             if matches is not None and not matches(_Attributes(entry.name, obj, entry.kind)):
                 continue
             attrs = obj.attributes if obj is not None else {}

@@ -204,3 +204,26 @@ def test_get_items_page_cost_does_not_grow_with_the_table(call: Call, mock: obje
 
     cost("small", marker_small)
     assert cost("big", marker_big) < 3 * cost("small", marker_small)
+
+
+def test_consumer_group_attributes_on_shard_objects(call: Call, stream: str) -> None:
+    """v3io-go's streamconsumergroup: the committed sequence number is an attribute of the
+    shard object, written with UpdateItem conditioned on ``__obj_type == 3``."""
+    attribute = "__mygroup_committed_sequence_number"
+    assert get_shard(call, stream, attribute) == {}
+    body = {"UpdateMode": "CreateOrReplaceAttributes", "Item": {"committed": {"N": "7"}},
+            "ConditionExpression": "__obj_type == 3"}
+    assert call("PutItem", f"{stream}1", body, method="PUT").status_code == 200
+    assert get_shard(call, stream, "committed,__obj_type") == {"committed": {"N": "7"}, "__obj_type": {"N": "3"}}
+    location = call("Seek", f"{stream}1", {"Type": "EARLIEST"}).json()["Location"]  # still a shard
+    assert call("GetRecords", f"{stream}1", {"Location": location}).json()["Records"] == []
+    assert_error(call("GetItem", f"{stream}9", {}, method="PUT"), 404, "No such file or directory", -2)
+    items = call("GetItems", stream, {"AttributesToGet": "__name,committed"}, method="PUT").json()["Items"]
+    assert items[1] == {"__name": {"S": "1"}, "committed": {"N": "7"}}
+
+
+def get_shard(call: Call, stream: str, attributes: str) -> dict[str, object]:
+    response = call("GetItem", f"{stream}1", {"AttributesToGet": attributes}, method="PUT")
+    assert response.status_code == 200, response.text
+    item: dict[str, object] = response.json()["Item"]
+    return item
