@@ -1,10 +1,11 @@
-"""``mock.v3io``: declare v3io streams and read what was written, without HTTP."""
+"""``mock.v3io``: declare v3io containers and streams and read what was written (records,
+objects, KV items), without HTTP."""
 from __future__ import annotations
 
 import base64
 import os
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from ..core.context import MockContext
 from .models import (
@@ -170,6 +171,26 @@ class V3ioView:
         stream = self.stream(container, path, endpoint=endpoint)
         with stream.lock:
             return [len(shard) for shard in stream.shards]
+
+    def put_object(self, container: str, path: str, data: bytes | str, *, endpoint: str | None = None) -> None:
+        """Write an object, as PUT Object does (``str`` is stored as UTF-8)."""
+        body = data.encode() if isinstance(data, str) else bytes(data)
+        self.container(container, endpoint=endpoint).put_object(normalize_path(path), body)
+
+    def get_object(self, container: str, path: str, *, endpoint: str | None = None) -> bytes:
+        """An object's bytes (``NoSuchFileOrDirectory`` if there is none)."""
+        stored = self.container(container, endpoint=endpoint).object_or_missing(normalize_path(path))
+        return bytes(stored.data)
+
+    def item(self, container: str, path: str, *, endpoint: str | None = None) -> dict[str, Any]:
+        """A KV item's user attributes as Python values (``N`` as int or float, ``B`` as
+        bytes); ``NoSuchFileOrDirectory`` if there is no such item."""
+        from .kv import decode
+
+        box = self.container(container, endpoint=endpoint)
+        key = normalize_path(path)
+        stored = box.objects.get(key) or box.shard_attributes.get(key) or box.object_or_missing(key)
+        return {name: decode(typed) for name, typed in stored.attributes.items()}
 
     def set_access_keys(self, keys: Iterable[str] | None) -> None:
         """Accept only these access keys (session key, Basic password or AWS key id);
