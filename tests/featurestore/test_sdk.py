@@ -1,8 +1,7 @@
 """The SageMaker Python SDK's feature-store path, unchanged, against the mock.
 
-``FeatureGroup.ingest`` with more than one worker or process builds clients in a pathos
-process pool; those child processes do not see an in-process mock (server mode will
-serve them), so ingestion here runs with ``max_workers=1, max_processes=1``.
+Ingestion here runs with ``max_workers=1, max_processes=1``; the multi-process path (a
+forked pathos pool sharing the parent's mock) is tested in ``tests/processes``.
 """
 from __future__ import annotations
 
