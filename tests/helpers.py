@@ -47,3 +47,28 @@ def preload_service_modules() -> None:
                 found = False
             if found:
                 importlib.import_module(name)
+
+
+def requires_operation(service: str, operation: str) -> Any:
+    """A ``pytest.mark.skipif`` for tests of an operation the installed botocore lacks."""
+    import botocore
+    import botocore.session
+    import pytest
+
+    names = botocore.session.get_session().get_service_model(service).operation_names
+    return pytest.mark.skipif(
+        operation not in names,
+        reason=f"botocore {botocore.__version__} has no {service} {operation} (needs a newer botocore)",
+    )
+
+
+def requires_enum_value(service: str, shape: str, value: str) -> Any:
+    """A ``pytest.mark.skipif`` for tests of an enum value the installed botocore lacks."""
+    import botocore
+    import botocore.session
+    import pytest
+
+    enum = botocore.session.get_session().get_service_model(service).shape_for(shape).enum
+    return pytest.mark.skipif(
+        value not in enum, reason=f"botocore {botocore.__version__} has no {service} {shape} {value!r}"
+    )
