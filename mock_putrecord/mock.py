@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable, Coroutine, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Callable, Coroutine, Iterable, ParamSpec, TypeVar, overload
 
 from .children import refuse_in_forked_child
 from .core.activation import Activation
 from .core.backends import reset_all
 from .core.clock import clock, time_is_patched
 from .core.faults import FaultInjector, faults
-from .core.settings import DEFAULT_ACCOUNT_ID, Options
+from .core.settings import DEFAULT_ACCOUNT_ID, DEFAULT_V3IO_CONTAINERS, DEFAULT_V3IO_PLATFORM, Options
 
 if TYPE_CHECKING:
     from .featurestore.view import FeatureStoreView
@@ -36,6 +36,11 @@ class MockPutRecord(Activation):
     :param shard_throughput: enforce Kinesis's per-shard write limits (1 MiB/s and 1,000
         records/s). Time becomes virtual: it stands still unless the test calls
         :meth:`advance` (or moves freezegun's or time-machine's clock, if one is active).
+    :param v3io_containers: the containers every v3io web-API endpoint has (default
+        ``bigdata``, ``users``, ``projects``); any other name gets v3io's 404 "Container
+        not found" until ``mock.v3io.create_container`` creates it.
+    :param v3io_platform: the Iguazio platform version (``"3.6"``, the newest, by
+        default) where versions answer differently; see docs/v3io.md.
     """
 
     def __init__(
@@ -45,14 +50,26 @@ class MockPutRecord(Activation):
         account_id: str = DEFAULT_ACCOUNT_ID,
         passthrough: bool = False,
         shard_throughput: bool = False,
+        v3io_containers: Iterable[str] = DEFAULT_V3IO_CONTAINERS,
+        v3io_platform: str = DEFAULT_V3IO_PLATFORM,
     ) -> None:
         if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
         super().__init__(region=region, account_id=account_id, passthrough=passthrough)
         self.shard_throughput = shard_throughput
+        if isinstance(v3io_containers, str):
+            raise TypeError("v3io_containers must be a list of container names, not a string")
+        self.v3io_containers = tuple(v3io_containers)
+        from .v3io.platform import parse_version
+
+        parse_version(v3io_platform)  # ValueError now rather than on the first request
+        self.v3io_platform = v3io_platform
 
     def _build_options(self) -> Options:
-        return replace(super()._build_options(), shard_throughput=self.shard_throughput)
+        return replace(
+            super()._build_options(), shard_throughput=self.shard_throughput,
+            v3io_containers=self.v3io_containers, v3io_platform=self.v3io_platform,
+        )
 
     def _apply_extra_settings(self) -> None:
         if self.shard_throughput and not clock.is_virtual and not time_is_patched():
@@ -125,6 +142,8 @@ def mock_putrecord(
     account_id: str = DEFAULT_ACCOUNT_ID,
     passthrough: bool = False,
     shard_throughput: bool = False,
+    v3io_containers: Iterable[str] = DEFAULT_V3IO_CONTAINERS,
+    v3io_platform: str = DEFAULT_V3IO_PLATFORM,
 ) -> MockPutRecord: ...
 
 

@@ -22,6 +22,10 @@ DEFAULT_ACCOUNT_ID = "123456789012"
 """The account every request is attributed to unless ``account_id=`` says otherwise."""
 DEFAULT_REGION = "us-east-1"
 """The region of calls that name none when neither the option nor the environment does."""
+DEFAULT_V3IO_CONTAINERS = ("bigdata", "users", "projects")
+"""The containers every v3io web-API endpoint starts with unless ``v3io_containers=`` says."""
+DEFAULT_V3IO_PLATFORM = "3.6"
+"""The newest Iguazio platform release modelled: the default ``v3io_platform``."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,10 @@ class Options:
     passthrough: bool = False
     shard_throughput: bool = False
     """Enforce Kinesis's per-shard write limits (1 MiB/s and 1,000 records/s)."""
+    v3io_containers: tuple[str, ...] = DEFAULT_V3IO_CONTAINERS
+    """The containers every v3io web-API endpoint has when first used."""
+    v3io_platform: str = DEFAULT_V3IO_PLATFORM
+    """The Iguazio platform version whose behaviour v3io requests get."""
 
 
 class LiveActivation(Protocol):
@@ -85,6 +93,14 @@ class ActiveSettings:
     @property
     def shard_throughput(self) -> bool:
         return self.current().shard_throughput
+
+    @property
+    def v3io_containers(self) -> tuple[str, ...]:
+        return self.current().v3io_containers
+
+    @property
+    def v3io_platform(self) -> str:
+        return self.current().v3io_platform
 
 
 def enter_context(activation: LiveActivation) -> None:

@@ -58,7 +58,7 @@ class Admin:
 
             featurestore_backends.reset()
         elif service == "v3io":
-            from ..v3io.models import v3io_backend
+            from ..v3io.container import v3io_backend
 
             v3io_backend.reset()
         elif service == "faults":
@@ -236,7 +236,7 @@ def _featurestore_state(mock: MockPutRecord) -> list[dict[str, Any]]:
 
 def _v3io_state(mock: MockPutRecord) -> list[dict[str, Any]]:
     try:
-        from ..v3io.models import v3io_backend
+        from ..v3io.container import v3io_backend
     except ImportError:
         return []
     view = mock.v3io

@@ -100,7 +100,7 @@ def _holders() -> dict[str, Any]:
     except ImportError:
         pass
     try:
-        from ..v3io.models import v3io_backend
+        from ..v3io.container import v3io_backend
 
         holders["v3io"] = v3io_backend
     except ImportError:
@@ -147,7 +147,7 @@ def _advance_v3io_uids() -> None:
         from itertools import count
 
         from ..v3io import models
-        from ..v3io.models import v3io_backend
+        from ..v3io.container import v3io_backend
     except ImportError:
         return
     uids = [stream.uid for container in v3io_backend.containers() for stream in container.streams.values()]

@@ -130,3 +130,63 @@ class DirectoryNotEmpty(V3ioError):
     code = "Directory not empty"
     status = 409
     error_code = -39
+
+
+class ResourceNotFoundOnSeek(ResourceNotFoundException):
+    """Seek on a missing stream from platform 2.10 on: the same body, status 400 (storey
+    ``integration/test_flow_integration.py`` ``GetShardData``: "Regression in 2.10")."""
+
+    status = 400
+
+
+class ContainerNotFound(V3ioError):
+    """Any function on a container that does not exist (404 and the text "Container not
+    found": v3io-py ``tests/test_client_errors.py`` ``test_raise_http_response_error``;
+    code chosen: -ENOENT)."""
+
+    code = "Container not found"
+    status = 404
+    error_code = -2
+
+
+class InvalidArgument(V3ioError):
+    """A malformed object/KV request or expression (errno-style, like the documented
+    ``-1 "Operation not permitted"``; code -EINVAL and status 400 chosen)."""
+
+    code = "Invalid argument"
+    status = 400
+    error_code = -22
+
+
+class ConditionFalse(V3ioError):
+    """A ConditionExpression that evaluated to false: 400 with ErrorCode 16777244, the
+    code storey's ``V3ioDriver._is_false_condition_error`` looks for (sign as every other
+    v3io code; the message text is chosen)."""
+
+    code = "Condition evaluated to false"
+    status = 400
+    error_code = -16777244
+
+
+class NotADirectory(V3ioError):
+    """A path goes through an object as if it were a directory (-ENOTDIR; 400 chosen)."""
+
+    code = "Not a directory"
+    status = 400
+    error_code = -20
+
+
+class RangeNotSatisfiable(V3ioError):
+    """A GET or PUT ``Range`` outside the object (416 as in HTTP; code -EINVAL chosen)."""
+
+    code = "Invalid argument"
+    status = 416
+    error_code = -22
+
+
+class IsADirectory(V3ioError):
+    """PUT Object (or PutItem) on a directory, a stream or a shard (-EISDIR; 400 chosen)."""
+
+    code = "Is a directory"
+    status = 400
+    error_code = -21

@@ -1,7 +1,8 @@
-"""The in-memory v3io streams: endpoints, containers, streams, shards and records.
+"""The in-memory v3io streams: streams, shards and records (``container.py`` holds the
+containers and the paths around them).
 
 No HTTP here: the wire adapter (``responses.py``) and the test view (``view.py``) both
-call these methods. State is keyed by web-API endpoint and container. Each shard is an
+call these methods. Each shard is an
 append-only list, so a put is O(1) per record and a read is O(log n) to find its start
 plus O(records returned); nothing scans a shard per request.
 """
@@ -19,19 +20,12 @@ from operator import attrgetter
 from typing import Iterator, NamedTuple, Sequence, TypeVar
 from urllib.parse import urlsplit
 
-from ..core.backends import BackendDict, register_resettable
 from ..core.clock import clock
 from .exceptions import (
-    DirectoryNotEmpty,
     IllegalLocationException,
     InvalidArgumentException,
     InvalidShardCountException,
-    NoSuchFileOrDirectory,
-    ResourceInUseException,
-    ResourceIsnotStream,
-    ResourceNotFoundException,
     ShardIDOutOfRangeException,
-    V3ioError,
 )
 
 MAX_SHARD_COUNT = 4096
@@ -529,144 +523,3 @@ class Stream:
         if sequence > shard.next_sequence or sequence < 1:
             raise IllegalLocationException(f"sequence {sequence} is beyond the end of the shard")
         return int(sequence)
-
-
-class Resolved(NamedTuple):
-    """What a container path names."""
-
-    kind: str
-    """``stream``, ``shard``, ``directory`` or ``missing``."""
-    stream: Stream | None = None
-    shard_id: int | None = None
-
-
-class V3ioContainer:
-    """One container of one web-API endpoint: streams by path, plus the directories that
-    hold them (so a parent path answers "not a stream" instead of "not found")."""
-
-    def __init__(self, endpoint: str, name: str) -> None:
-        self.endpoint = endpoint
-        self.name = name
-        self.lock = threading.Lock()
-        self.streams: dict[str, Stream] = {}
-        self._directories: dict[str, int] = {}  # path -> number of streams below it
-
-    def resolve(self, path: str) -> Resolved:
-        """Classify a normalised container-relative path."""
-        stream = self.streams.get(path)
-        if stream is not None:
-            return Resolved("stream", stream)
-        if path == "" or path in self._directories:
-            return Resolved("directory")
-        parent, _, last = path.rpartition("/")
-        stream = self.streams.get(parent)
-        if stream is not None and last.isdigit() and last.isascii():
-            return Resolved("shard", stream, int(last))
-        return Resolved("missing")
-
-    def stream(self, path: str, not_stream: type[V3ioError] = ResourceIsnotStream) -> Stream:
-        """The stream at ``path``, or the v3io error for what is there instead."""
-        stream = self.streams.get(path)
-        if stream is not None:
-            return stream
-        if self.resolve(path).kind == "missing":
-            raise ResourceNotFoundException(f"no stream at {self.name}/{path}")
-        raise not_stream(f"{self.name}/{path} is not a stream")
-
-    def create_stream(self, path: str, shard_count: int, retention_hours: int) -> Stream:
-        """Create a stream; the path must not exist (a directory of streams counts)."""
-        if not 1 <= shard_count <= MAX_SHARD_COUNT:
-            raise InvalidArgumentException(f"ShardCount must be 1..{MAX_SHARD_COUNT}, got {shard_count}")
-        if not 1 <= retention_hours <= MAX_RETENTION_HOURS:
-            raise InvalidArgumentException(
-                f"RetentionPeriodHours must be 1..{MAX_RETENTION_HOURS}, got {retention_hours}"
-            )
-        if not path:
-            raise InvalidArgumentException("a stream needs a path inside the container")
-        with self.lock:
-            resolved = self.resolve(path)
-            if resolved.kind != "missing":
-                raise ResourceInUseException(f"{self.name}/{path} already exists")
-            parts = path.split("/")
-            prefixes = ["/".join(parts[:i]) for i in range(1, len(parts))]
-            if any(prefix in self.streams for prefix in prefixes):
-                raise InvalidArgumentException(f"{self.name}/{path} is inside a stream")
-            stream = self.streams[path] = Stream(path, shard_count, retention_hours)
-            for prefix in prefixes:
-                self._directories[prefix] = self._directories.get(prefix, 0) + 1
-            return stream
-
-    def delete(self, path: str) -> None:
-        """DELETE of an object or directory: a shard object clears that shard, the stream
-        directory removes the stream (what v3io-py's ``stream.delete`` sends)."""
-        with self.lock:
-            resolved = self.resolve(path)
-            if resolved.kind == "stream":
-                del self.streams[path]
-                parts = path.split("/")
-                for i in range(1, len(parts)):
-                    prefix = "/".join(parts[:i])
-                    left = self._directories[prefix] - 1
-                    if left:
-                        self._directories[prefix] = left
-                    else:
-                        del self._directories[prefix]
-            elif resolved.kind == "shard":
-                assert resolved.stream is not None and resolved.shard_id is not None
-                if resolved.shard_id >= resolved.stream.shard_count:
-                    raise NoSuchFileOrDirectory(f"{self.name}/{path}")
-                resolved.stream.clear_shard(resolved.shard_id)
-            elif resolved.kind == "directory":
-                raise DirectoryNotEmpty(f"{self.name}/{path} holds streams")
-            else:
-                raise NoSuchFileOrDirectory(f"{self.name}/{path}")
-
-    def list_directory(self, path: str) -> tuple[list[str], list[str]]:
-        """``(objects, subdirectories)`` directly under ``path`` (container-relative keys;
-        subdirectories end with ``/``). A stream directory lists its shard objects."""
-        with self.lock:
-            resolved = self.resolve(path)
-            if resolved.kind == "stream":
-                assert resolved.stream is not None
-                base = path + "/"
-                return [f"{base}{i}" for i in range(resolved.stream.shard_count)], []
-            if resolved.kind != "directory":
-                raise NoSuchFileOrDirectory(f"{self.name}/{path}")
-            base = path + "/" if path else ""
-            children = {
-                candidate[len(base) :].split("/", 1)[0]
-                for candidate in list(self.streams) + list(self._directories)
-                if candidate.startswith(base) and candidate != path
-            }
-            return [], sorted(base + child + "/" for child in children)
-
-
-class V3ioBackend:
-    """Every endpoint's containers, reset with the other backends. Optionally restricts
-    the accepted access keys (``None``: any non-empty key is accepted)."""
-
-    def __init__(self) -> None:
-        self._containers: BackendDict[V3ioContainer] = BackendDict(V3ioContainer)
-        self.access_keys: frozenset[str] | None = None
-        register_resettable(self)
-
-    def container(self, endpoint: str, name: str) -> V3ioContainer:
-        """The container, created on first use (any container name is accepted)."""
-        return self._containers.get(endpoint, name)
-
-    def endpoints(self) -> set[str]:
-        """Endpoints that hold state."""
-        return {endpoint for (endpoint, _), _ in self._containers.items()}
-
-    def containers(self) -> list[V3ioContainer]:
-        """A snapshot of the existing containers."""
-        return [container for _, container in self._containers.items()]
-
-    def reset(self) -> None:
-        """Forget every stream and the access-key restriction."""
-        self._containers.reset()
-        self.access_keys = None
-
-
-v3io_backend = V3ioBackend()
-"""The process-wide v3io state."""

@@ -13,30 +13,24 @@ import binascii
 import json
 from typing import Any, Callable, Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
-from xml.sax.saxutils import escape
 
 from ..core.errors import ServiceError
 from ..core.faults import FailedRecord, faults
 from ..core.wire import WireRequest, WireResponse, credential_scope
-from . import validation
+from . import kv_responses, object_responses, platform, validation
 from .exceptions import (
     JSON_HEADERS,
+    InvalidArgument,
     InvalidArgumentException,
     PermissionDenied,
     ResourceIsnotStream,
     ResourceNotFoundException,
+    ResourceNotFoundOnSeek,
     ResourceNotStreamException,
     V3ioError,
 )
-from .models import (
-    MAX_SHARD_COUNT,
-    PutColumns,
-    Stream,
-    V3ioContainer,
-    normalize_endpoint,
-    normalize_path,
-    v3io_backend,
-)
+from .container import V3ioContainer, v3io_backend
+from .models import MAX_SHARD_COUNT, PutColumns, Stream, normalize_endpoint, normalize_path
 
 Handler = Callable[[WireRequest], WireResponse]
 _Body = Callable[[WireRequest, V3ioContainer, str], WireResponse]
@@ -285,10 +279,16 @@ def _shard_target(container: V3ioContainer, path: str, body: dict[str, object]) 
 
 
 def seek(request: WireRequest, container: V3ioContainer, path: str) -> WireResponse:
-    """Seek / SeekShard: ``{"Location": ...}``."""
+    """Seek / SeekShard: ``{"Location": ...}``. A missing stream is 404 before platform
+    2.10 and 400 from then on (same body)."""
     body = validation.parse_body(request.body)
     params = validation.seek(body)
-    stream, shard_id = _shard_target(container, path, body)
+    try:
+        stream, shard_id = _shard_target(container, path, body)
+    except ResourceNotFoundException as missing:
+        if platform.current().seek_missing_status == 400:  # platform 2.10 and later
+            raise ResourceNotFoundOnSeek(missing.detail) from None
+        raise
     location = stream.seek(
         shard_id, params.seek_type, sequence_number=params.sequence_number, timestamp_ns=params.timestamp_ns
     )
@@ -325,40 +325,31 @@ def get_records(request: WireRequest, container: V3ioContainer, path: str) -> Wi
     )
 
 
-# ---------------------------------------------------------------- object layer (deletion)
-def _listing(container: V3ioContainer, directory: str) -> WireResponse:
-    objects, prefixes = container.list_directory(directory)
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        "<ListBucketResult>",
-        f"<Name>{escape(container.name)}</Name>",
-        "<NextMarker></NextMarker>",
-        "<MaxKeys>1000</MaxKeys>",
-    ]
-    lines += [f"<Contents><Key>{escape(key)}</Key><Size>0</Size></Contents>" for key in objects]
-    lines += [f"<CommonPrefixes><Prefix>{escape(prefix)}</Prefix></CommonPrefixes>" for prefix in prefixes]
-    lines += ["<IsTruncated>false</IsTruncated>", "</ListBucketResult>"]
-    return WireResponse(200, "\n".join(lines).encode(), {"Content-Type": "application/xml"})
-
-
+# ---------------------------------------------------------------- object layer
 def _object_request(request: WireRequest) -> WireResponse:
-    """A request without ``X-v3io-function``: directory listing (GET) or DELETE."""
+    """A request without ``X-v3io-function``: the simple-object web API."""
     try:
         authenticate(request)
-        container, path = _target(request)
         method = request.method.upper()
-        if method == "GET":
-            prefix = parse_qs(request.query).get("prefix")
-            directory = normalize_path(_join(path, prefix[0] if prefix else None))
-            return _listing(container, directory)
+        if method == "GET" and not normalize_path(unquote(request.path)):
+            return object_responses.list_containers(normalize_endpoint(request.url))
+        container, path = _target(request)
+        if method == "GET" and ("prefix" in parse_qs(request.query) or container.resolve(path).kind in _LISTABLE):
+            return object_responses.list_directory(container, path, request.query)
+        if method in ("GET", "HEAD"):
+            return object_responses.get_object(container, path, request)
+        if method in ("PUT", "POST"):
+            return object_responses.put_object(container, path, request)
         if method == "DELETE":
-            container.delete(path)
-            return _no_content()
-        raise InvalidArgumentException(
-            f"{method} without an X-v3io-function header is not supported by the mock"
-        )
+            return object_responses.delete_object(container, path)
+        raise InvalidArgument(f"{method} is not a simple-object operation")
     except V3ioError as error:
+        if request.method.upper() == "HEAD":
+            return WireResponse(error.status, b"", {})
         return error.to_wire()
+
+
+_LISTABLE = frozenset({"directory", "stream"})
 
 
 class V3ioAdapter:
@@ -373,6 +364,10 @@ class V3ioAdapter:
             "Seek": _handler(seek),
             "SeekShard": _handler(seek),
             "GetRecords": _handler(get_records),
+            "PutItem": _handler(kv_responses.put_item),
+            "UpdateItem": _handler(kv_responses.update_item),
+            "GetItem": _handler(kv_responses.get_item),
+            "GetItems": _handler(kv_responses.get_items),
         }
 
     def render_error(self, error: ServiceError) -> WireResponse:
@@ -384,12 +379,13 @@ class V3ioAdapter:
         return WireResponse(error.status, body, dict(JSON_HEADERS))
 
     def unknown_operation(self, request: WireRequest) -> WireResponse:
-        """No function header: the object layer; any other function: InvalidArgumentException
-        (the mock implements the streaming functions only, not KV or object functions)."""
+        """No function header: the simple-object API; any other function name:
+        InvalidArgumentException (after the container check every function makes)."""
         if not request.operation:
             return _object_request(request)
         try:
             authenticate(request)
+            _target(request)  # a missing container is reported first, as for every function
             raise InvalidArgumentException(f"X-v3io-function {request.operation!r} is not implemented")
         except V3ioError as error:
             return error.to_wire()

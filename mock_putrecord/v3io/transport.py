@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 
 # ---------------------------------------------------------------- common
 def _known_endpoint(url: str) -> bool:
-    from .models import DEFAULT_ENDPOINT, normalize_endpoint, v3io_backend
+    from .container import v3io_backend
+    from .models import DEFAULT_ENDPOINT, normalize_endpoint
 
     try:
         endpoint = normalize_endpoint(urlsplit(url).netloc)

@@ -12,6 +12,7 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any, Callable, NamedTuple
 
+from . import platform
 from .exceptions import InvalidArgumentException
 from .models import DEFAULT_GET_LIMIT, PutColumns, RecordInput, _column
 
@@ -19,7 +20,8 @@ MAX_RECORDS = 1000
 MAX_BODY_BYTES = 10 * 1024 * 1024
 """PutRecords JSON body limit ("10 MB", read as MiB like the record limit)."""
 MAX_DATA_BYTES = 1024 * 1024
-"""Decoded ``Data`` limit ("1 MB": 1,048,576 bytes are accepted)."""
+"""Decoded ``Data`` limit of the 3.2 docs ("1 MB": 1,048,576 bytes are accepted); later
+platforms take 2 MB (see :mod:`.platform`). The fast path stays under both."""
 MAX_CLIENT_INFO_BYTES = 16
 """``ClientInfo`` limit: 128 bits."""
 MAX_PARTITION_KEY_BYTES = 256
@@ -242,7 +244,7 @@ def _put_records_slowly(records: list[Any]) -> PutColumns:
     for record in records:
         if type(record) is not dict:
             raise InvalidArgumentException("each record must be a JSON object")
-        data = _blob(record.get("Data"), "Data", MAX_DATA_BYTES)
+        data = _blob(record.get("Data"), "Data", platform.current().max_record_bytes)
         client_info = record.get("ClientInfo")
         if client_info is not None:
             client_info = _blob(client_info, "ClientInfo", MAX_CLIENT_INFO_BYTES)

@@ -1,10 +1,11 @@
-"""``mock.v3io``: declare v3io streams and read what was written, without HTTP."""
+"""``mock.v3io``: declare v3io containers and streams and read what was written (records,
+objects, KV items), without HTTP."""
 from __future__ import annotations
 
 import base64
 import os
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from ..core.context import MockContext, require_active
 from .models import (
@@ -14,11 +15,10 @@ from .models import (
     Shard,
     StoredRecord,
     Stream,
-    V3ioContainer,
     normalize_endpoint,
     normalize_path,
-    v3io_backend,
 )
+from .container import V3ioContainer, v3io_backend
 
 
 @dataclass(frozen=True)
@@ -70,11 +70,28 @@ class V3ioView:
         """The endpoint used when a method is given none (``host:port``)."""
         return normalize_endpoint(os.environ.get("V3IO_API") or DEFAULT_ENDPOINT)
 
+    def _endpoint(self, endpoint: str | None) -> str:
+        return normalize_endpoint(endpoint) if endpoint else self.default_endpoint()
+
     def container(self, name: str, *, endpoint: str | None = None) -> V3ioContainer:
-        """One container's state (created on first use, as any container name is valid)."""
+        """One container's state.
+
+        :raises ContainerNotFound: no such container (see :meth:`create_container`).
+        """
         require_active("v3io")
-        key = normalize_endpoint(endpoint) if endpoint else self.default_endpoint()
-        return v3io_backend.container(key, name)
+        return v3io_backend.container(self._endpoint(endpoint), name)
+
+    def create_container(self, name: str, *, endpoint: str | None = None) -> V3ioContainer:
+        """Create a container at the endpoint (an existing one is left as it is). Every
+        endpoint starts with the mock's ``v3io_containers`` (default ``bigdata``,
+        ``users``, ``projects``)."""
+        require_active("v3io")
+        return v3io_backend.create_container(self._endpoint(endpoint), name)
+
+    def container_names(self, *, endpoint: str | None = None) -> list[str]:
+        """The names of the endpoint's containers, sorted."""
+        require_active("v3io")
+        return [container.name for container in v3io_backend.containers(self._endpoint(endpoint))]
 
     def create_stream(
         self,
@@ -157,6 +174,26 @@ class V3ioView:
         stream = self.stream(container, path, endpoint=endpoint)
         with stream.lock:
             return [len(shard) for shard in stream.shards]
+
+    def put_object(self, container: str, path: str, data: bytes | str, *, endpoint: str | None = None) -> None:
+        """Write an object, as PUT Object does (``str`` is stored as UTF-8)."""
+        body = data.encode() if isinstance(data, str) else bytes(data)
+        self.container(container, endpoint=endpoint).put_object(normalize_path(path), body)
+
+    def get_object(self, container: str, path: str, *, endpoint: str | None = None) -> bytes:
+        """An object's bytes (``NoSuchFileOrDirectory`` if there is none)."""
+        stored = self.container(container, endpoint=endpoint).object_or_missing(normalize_path(path))
+        return bytes(stored.data)
+
+    def item(self, container: str, path: str, *, endpoint: str | None = None) -> dict[str, Any]:
+        """A KV item's user attributes as Python values (``N`` as int or float, ``B`` as
+        bytes); ``NoSuchFileOrDirectory`` if there is no such item."""
+        from .kv import decode
+
+        box = self.container(container, endpoint=endpoint)
+        key = normalize_path(path)
+        stored = box.objects.get(key) or box.shard_attributes.get(key) or box.object_or_missing(key)
+        return {name: decode(typed) for name, typed in stored.attributes.items()}
 
     def set_access_keys(self, keys: Iterable[str] | None) -> None:
         """Accept only these access keys (session key, Basic password or AWS key id);

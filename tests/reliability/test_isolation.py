@@ -79,7 +79,7 @@ def test_each_test_sees_only_its_own_state(n):
         client.put_records(StreamName=f"s{n}", Records=[{"Data": b"%d" % n, "PartitionKey": "k"}] * (n + 1))
         assert len(mock.kinesis.records(f"s{n}")) == n + 1
         headers = {"X-v3io-function": "CreateStream", "X-v3io-session-key": "k"}
-        assert requests.post("http://v3io-webapi:8081/c/s/", json={"ShardCount": 1, "RetentionPeriodHours": 1},
+        assert requests.post("http://v3io-webapi:8081/bigdata/s/", json={"ShardCount": 1, "RetentionPeriodHours": 1},
                              headers=headers, timeout=5).status_code == 204
         print("worker", os.environ.get("PYTEST_XDIST_WORKER"))
 

@@ -200,13 +200,13 @@ def test_a_users_responses_mock_is_unaffected() -> None:
         with mock_putrecord():
             assert requests.get("http://example.invalid/a", timeout=1).text == "users"
             headers = {"X-v3io-function": "CreateStream", "X-v3io-session-key": "k"}
-            assert requests.post("http://v3io-webapi:8081/c/s/", json={"ShardCount": 1, "RetentionPeriodHours": 1}, headers=headers,
+            assert requests.post("http://v3io-webapi:8081/bigdata/s/", json={"ShardCount": 1, "RetentionPeriodHours": 1}, headers=headers,
                                  timeout=1).status_code == 204
         assert requests.get("http://example.invalid/a", timeout=1).text == "users"
         assert [c.request.url for c in user.calls] == ["http://example.invalid/a"] * 2
         # v3io is no longer mocked: the user's mock refuses it, as it would have before.
         with pytest.raises(requests.exceptions.ConnectionError):
-            requests.post("http://v3io-webapi:8081/c/s/", json={}, headers=headers, timeout=1)
+            requests.post("http://v3io-webapi:8081/bigdata/s/", json={}, headers=headers, timeout=1)
 
 
 def test_the_global_responses_mock_is_unaffected() -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 from typing import Any, Callable, Iterator
 
 import pytest
@@ -67,3 +68,16 @@ def assert_error(response: requests.Response, status: int, message: str, code: i
         assert body["ErrorCode"] == code
     else:
         assert isinstance(body["ErrorCode"], int) and body["ErrorCode"] < 0
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail any attempt to open a connection."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a socket was opened")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    yield

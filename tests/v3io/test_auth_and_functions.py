@@ -59,11 +59,12 @@ def test_restriction_is_reset_with_the_mock(call: Call, stream: str, mock: MockP
 
 
 def test_unknown_function_is_invalid_argument(call: Call, stream: str) -> None:
-    assert_error(call("GetItem", stream, {}), 400, "InvalidArgumentException", -201326592)
+    assert_error(call("PutObjectFancy", stream, {}), 400, "InvalidArgumentException", -201326592)
 
 
-def test_missing_function_header_at_the_endpoint_is_v3io_error(call: Call, stream: str) -> None:
-    assert_error(call(None, stream, {"Records": []}), 400, "InvalidArgumentException", -201326592)
+def test_missing_function_header_is_a_put_object_which_a_stream_refuses(call: Call, stream: str) -> None:
+    # Without X-v3io-function a POST is the simple-object PUT Object; a stream is a directory.
+    assert_error(call(None, stream, {"Records": []}), 400, "Is a directory", -21)
 
 
 def test_url_without_container_is_invalid(call: Call) -> None:

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -12,23 +11,10 @@ import responses
 
 from mock_putrecord import mock_putrecord
 
-from .conftest import b64
+from .conftest import b64, no_network  # noqa: F401 (fixture)
 
 HEADERS = {"X-v3io-function": "CreateStream", "X-v3io-session-key": "k"}
 BODY = '{"ShardCount": 1, "RetentionPeriodHours": 1}'
-
-
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Fail any attempt to open a connection."""
-
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("a socket was opened")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    yield
 
 
 def test_no_socket_is_opened_for_a_v3io_call(no_network: None) -> None:

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from mock_putrecord import MockPutRecord
+from mock_putrecord import MockPutRecord, mock_putrecord
 
 from .conftest import Call, assert_error, b64
 
@@ -91,10 +91,16 @@ def test_data_of_exactly_1_mib_is_accepted(call: Call, stream: str, mock: MockPu
     assert len(mock.v3io.records("bigdata", "test/stream", 0)[0].data) == 1048576
 
 
-def test_data_over_1_mib_fails_the_request(call: Call, stream: str, mock: MockPutRecord) -> None:
-    records = [{"Data": b64("fine")}, {"Data": b64(b"a" * 1048577)}]
-    assert_error(call("PutRecords", stream, {"Records": records}), 400, "InvalidArgumentException", -201326592)
-    assert mock.v3io.records("bigdata", "test/stream") == []  # nothing of the batch was stored
+@pytest.mark.parametrize("platform,limit", [("3.2", 1024 * 1024), ("3.6", 2 * 1024 * 1024)])
+def test_data_over_the_platform_limit_fails_the_request(
+    call: Call, stream: str, mock: MockPutRecord, platform: str, limit: int
+) -> None:
+    with mock_putrecord(v3io_platform=platform):
+        records = [{"Data": b64("fine")}, {"Data": b64(b"a" * (limit + 1))}]
+        assert_error(call("PutRecords", stream, {"Records": records}), 400, "InvalidArgumentException", -201326592)
+        assert mock.v3io.records("bigdata", "test/stream") == []  # nothing of the batch was stored
+        records = [{"Data": b64(b"a" * limit), "ShardId": 0}]
+        assert call("PutRecords", stream, {"Records": records}).json()["FailedRecordCount"] == 0
 
 
 @pytest.mark.parametrize("size,ok", [(16, True), (17, False)])

@@ -5,7 +5,7 @@ import base64
 
 import pytest
 
-from mock_putrecord import MockPutRecord
+from mock_putrecord import MockPutRecord, mock_putrecord
 
 from .conftest import Call, assert_error, b64
 
@@ -155,8 +155,21 @@ def test_shard_beyond_the_stream_is_out_of_range(call: Call, stream: str) -> Non
     assert_error(call("Seek", f"{stream}4", {"Type": "EARLIEST"}), 400, "ShardIDOutOfRangeException", -201326594)
 
 
-def test_seek_on_a_missing_stream_is_404(call: Call) -> None:
-    assert_error(call("Seek", "/bigdata/none/0", {"Type": "EARLIEST"}), 404, "ResourceNotFoundException")
+@pytest.mark.parametrize("platform,status", [("2.8", 404), ("2.10", 400), ("3.6", 400)])
+def test_seek_on_a_missing_stream_depends_on_the_platform(call: Call, platform: str, status: int) -> None:
+    # storey integration/test_flow_integration.py GetShardData: 404, or 400 "Regression in 2.10"
+    with mock_putrecord(v3io_platform=platform):
+        assert_error(call("Seek", "/bigdata/none/0", {"Type": "EARLIEST"}), status, "ResourceNotFoundException", -2)
+
+
+def test_the_default_platform_is_the_newest(call: Call) -> None:
+    assert_error(call("Seek", "/bigdata/none/0", {"Type": "EARLIEST"}), 400, "ResourceNotFoundException")
+
+
+@pytest.mark.parametrize("bad", ["3", "x.y", "3.-1", ""])
+def test_a_malformed_platform_is_refused_at_construction(bad: str) -> None:
+    with pytest.raises(ValueError, match="v3io_platform"):
+        mock_putrecord(v3io_platform=bad)
 
 
 @pytest.mark.parametrize("location", ["garbage", b64(b"\x01" * 15), b64(b"\x01" + b"\x00" * 15)])

@@ -71,3 +71,17 @@ def test_storage_stays_flat_for_many_records(mock: MockPutRecord) -> None:
     result = stream.get_records(1, location, limit=5)
     assert [seq for seq, _ in result.records] == [49_999, 50_000]
     assert result.records_behind_latest == 0
+
+
+def test_objects_and_items_through_the_view(call: Call) -> None:
+    from mock_putrecord import mock_putrecord
+    from mock_putrecord.v3io.exceptions import NoSuchFileOrDirectory
+
+    with mock_putrecord() as mock:
+        mock.v3io.put_object("bigdata", "dir/o.txt", "hello")
+        assert mock.v3io.get_object("bigdata", "/dir/o.txt") == b"hello"
+        body = {"Item": {"n": {"N": "1.5"}, "s": {"S": "x"}, "b": {"B": "AAE="}, "f": {"BOOL": False}}}
+        assert call("PutItem", "/bigdata/t/k", body, method="PUT").status_code == 200
+        assert mock.v3io.item("bigdata", "t/k") == {"n": 1.5, "s": "x", "b": b"\x00\x01", "f": False}
+        with pytest.raises(NoSuchFileOrDirectory):
+            mock.v3io.item("bigdata", "t/missing")
