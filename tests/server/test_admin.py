@@ -84,7 +84,7 @@ def test_advance_moves_the_virtual_clock(server: MockServer) -> None:
     assert admin(server, "GET", "health").json()["clock"] == {"now": now, "virtual": True}
     assert server.advance(1.5) == pytest.approx(now + 1.5)
     reply = admin(server, "POST", "advance", {"seconds": -1})
-    assert (reply.status, reply.json()) == (400, {"error": "the clock only moves forward"})
+    assert (reply.status, reply.json()) == (400, {"error": "the clock only moves forward: advance() got -1.0 seconds"})
     reply = admin(server, "POST", "advance", {"seconds": "soon"})
     assert (reply.status, reply.json()) == (400, {"error": "seconds must be a number, got 'soon'"})
 
