@@ -74,3 +74,13 @@ class NotImplementedByMock(KinesisError):
 
     code = "NotImplemented"
     status = 501
+
+
+class ExpiredNextTokenException(KinesisError):
+    code = "ExpiredNextTokenException"
+
+
+class DryRunOperationException(KinesisError):
+    code = "DryRunOperationException"
+    # The model's documentation of the shape.
+    DEFAULT = "The request was rejected because the DryRun parameter was specified."

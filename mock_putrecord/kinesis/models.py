@@ -12,7 +12,7 @@ from functools import partial
 from itertools import repeat
 from operator import add as _add
 from operator import itemgetter
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..core.backends import BackendDict
 from ..core.clock import clock
@@ -31,6 +31,9 @@ from .exceptions import (
 from .sequence import parse_sequence, resolve_shard_id, shard_id_name
 from .shards import HASH_KEY_MAX, Shard, StoredRecord, even_ranges
 from .throughput import ShardBudget
+
+if TYPE_CHECKING:
+    from .consumers import Consumer
 
 DEFAULT_RETENTION_HOURS = 24
 MAX_RETENTION_HOURS = 8760
@@ -66,6 +69,19 @@ class Stream:
     seen_by_test: bool = field(default=False, repr=False)
     """Set when a test declared or inspected the stream through ``mock.kinesis`` (the
     pytest plugin's opt-in check reports records put to streams that are not)."""
+    consumers: dict[str, Consumer] = field(default_factory=dict, repr=False)
+    """Registered consumers, queues and channels by name (``consumers.py``, ``queues.py``,
+    ``channels.py`` own them; they go when the stream goes)."""
+    queues: dict[str, Any] = field(default_factory=dict, repr=False)
+    channels: dict[str, Any] = field(default_factory=dict, repr=False)
+    listeners: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    """Called after records are stored or shards change (subscriptions and long polls
+    wait on these instead of polling)."""
+
+    def notify(self) -> None:
+        """Wake whatever waits for this stream's records (cheap when nothing does)."""
+        for listener in list(self.listeners):
+            listener()
 
     @property
     def arn(self) -> str:
@@ -98,6 +114,8 @@ class Stream:
         """Rebuild the routing table of open shards (after create, split, merge, rescale)."""
         self._open = sorted((s for s in self.shards if s.is_open), key=lambda s: s.start_hash)
         self._open_starts = [s.start_hash for s in self._open]
+        if self.listeners:
+            self.notify()
 
     def shard(self, index: int) -> Shard | None:
         return self.shards[index] if 0 <= index < len(self.shards) else None
@@ -251,6 +269,7 @@ class KinesisBackend:
         with self.lock:
             stream = self.get_stream(name, arn)
             del self.streams[stream.name]
+        stream.notify()  # open subscriptions and long polls end
 
     def list_streams(self, limit: int | None = None, exclusive_start: str | None = None) -> tuple[list[Stream], bool]:
         """ListStreams: sorted by name (as AWS does); returns (page, has_more)."""
@@ -404,6 +423,8 @@ class KinesisBackend:
                 shard.arrivals.append(now)
                 seq_secs = secs if secs > shard.create_secs else shard.create_secs
                 append_result((shard, shard.base | ((position + 1) << 80) | (seq_secs << 36), None, None))
+        if stream.listeners:
+            stream.notify()
         return stream, results
 
     def put_record_columns(self, name: str | None, datas: list[bytes],
@@ -461,6 +482,8 @@ class KinesisBackend:
                     shard.keys.extend(map(keys.__getitem__, indices))
                 shard.arrivals.extend(repeat(now, count))
                 groups.append((shard, shard.sequence_number(position, secs), count, indices))
+        if stream.listeners:
+            stream.notify()
         return stream, groups
 
     @staticmethod

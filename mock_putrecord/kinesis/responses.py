@@ -210,7 +210,7 @@ def describe_stream_summary(request: WireRequest, params: dict[str, Any]) -> Wir
     stream = _backend(request).get_stream(*_stream_ref(params))
     summary = _stream_fields(stream)
     summary["OpenShardCount"] = len(stream.open_shards)
-    summary["ConsumerCount"] = 0
+    summary.update(summary_counts(stream))
     summary["MaxRecordSizeInKiB"] = stream.max_record_size_kib
     return ok_json({"StreamDescriptionSummary": summary})
 
@@ -551,3 +551,7 @@ class KinesisAdapter:
 
 adapter = KinesisAdapter()
 """Registered in ``mock_putrecord.services`` for service ``kinesis``."""
+
+# The consumer-side operations live in their own modules and register themselves here.
+from . import consumer_responses  # noqa: E402,F401
+from .consumers import summary_counts  # noqa: E402
