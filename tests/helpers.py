@@ -47,3 +47,17 @@ def preload_service_modules() -> None:
                 found = False
             if found:
                 importlib.import_module(name)
+
+
+def requires_operation(service: str, operation: str, member: str | None = None) -> Any:
+    """``pytest.mark.skipif`` for an operation (or one of its input members) that the
+    installed botocore's model lacks (queues and channels came with botocore 1.44)."""
+    import botocore
+    import botocore.session
+    import pytest
+
+    model = botocore.session.get_session().get_service_model(service)
+    present = operation in model.operation_names and (
+        member is None or member in model.operation_model(operation).input_shape.members)
+    what = f"{operation}.{member}" if member else operation
+    return pytest.mark.skipif(not present, reason=f"botocore {botocore.__version__} has no {service} {what}")

@@ -1,5 +1,6 @@
-"""Wire handlers of the enhanced fan-out consumer operations (registered into
-``responses.OPERATIONS``); the model is ``consumers.py``."""
+"""Wire handlers of the enhanced fan-out operations (registered into
+``responses.OPERATIONS``): consumers (``consumers.py``) and SubscribeToShard
+(``subscriptions.py``), whose body is an event stream."""
 from __future__ import annotations
 
 import base64
@@ -8,8 +9,9 @@ import json
 from typing import Any
 
 from ..core.clock import clock
-from ..core.wire import WireRequest, WireResponse
-from . import consumers
+from ..core.streaming import StreamingWireResponse
+from ..core.wire import WireRequest, WireResponse, new_request_id
+from . import consumers, eventstream, subscriptions
 from .exceptions import ExpiredNextTokenException, InvalidArgumentException
 from .responses import _backend, handler, ok, ok_json
 
@@ -60,3 +62,12 @@ def _read_token(token: str, stream_name: str) -> str:
     if clock.now() - float(issued) > TOKEN_LIFETIME_SECONDS:
         raise ExpiredNextTokenException(f"NextToken {token} has expired.")
     return str(after)
+
+
+@handler("SubscribeToShard")
+def subscribe_to_shard(request: WireRequest, params: dict[str, Any]) -> WireResponse:
+    subscription = subscriptions.subscribe(
+        _backend(request), params["ConsumerARN"], params["ShardId"], params["StartingPosition"],
+        dry_run=bool(params.get("DryRun")))
+    headers = {"x-amzn-RequestId": new_request_id(), "Content-Type": eventstream.CONTENT_TYPE}
+    return StreamingWireResponse(200, b"", headers, subscription)

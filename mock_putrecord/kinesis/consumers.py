@@ -19,6 +19,7 @@ from .exceptions import InvalidArgumentException, LimitExceededException, Resour
 
 if TYPE_CHECKING:
     from .models import KinesisBackend, Stream
+    from .subscriptions import Subscription
 
 TRANSITION_SECONDS = 5.0
 """How long a consumer stays CREATING (and DELETING) on a virtual clock. AWS documents
@@ -40,6 +41,8 @@ class Consumer:
     tags: dict[str, str] = field(default_factory=dict)
     gone_at: float | None = None
     """Set by deregistration: the consumer is DELETING until then."""
+    subscriptions: dict[str, Subscription] = field(default_factory=dict, repr=False)
+    """The latest SubscribeToShard per shard id."""
 
     @property
     def arn(self) -> str:

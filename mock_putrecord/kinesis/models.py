@@ -641,12 +641,7 @@ class KinesisBackend:
             at_end = not shard.is_open and remaining <= 0
         result: dict[str, Any] = {"Records": records, "MillisBehindLatest": behind}
         if at_end:
-            result["ChildShards"] = [
-                {"ShardId": child.shard_id,
-                 "ParentShards": [p for p in (child.parent_id, child.adjacent_parent_id) if p],
-                 "HashKeyRange": {"StartingHashKey": str(child.start_hash), "EndingHashKey": str(child.end_hash)}}
-                for child in stream.shards if shard.shard_id in (child.parent_id, child.adjacent_parent_id)
-            ]
+            result["ChildShards"] = child_shards(stream, shard)
         else:
             result["NextShardIterator"] = iterators.encode(
                 stream.name, stream.created, shard.index, next_position, now)
@@ -750,6 +745,16 @@ class KinesisBackend:
         with stream.lock:
             shards = [s for s in stream.shards if shard_id is None or s.shard_id == shard_id]
             return [shard.record_at(i) for shard in shards for i in range(len(shard))]
+
+
+def child_shards(stream: Stream, shard: Shard) -> list[dict[str, Any]]:
+    """The ``ChildShards`` of a closed shard (GetRecords and SubscribeToShard at its end)."""
+    return [
+        {"ShardId": child.shard_id,
+         "ParentShards": [p for p in (child.parent_id, child.adjacent_parent_id) if p],
+         "HashKeyRange": {"StartingHashKey": str(child.start_hash), "EndingHashKey": str(child.end_hash)}}
+        for child in stream.shards if shard.shard_id in (child.parent_id, child.adjacent_parent_id)
+    ]
 
 
 def _iterator_type_message(iterator_type: str, which: str) -> str:
