@@ -75,6 +75,7 @@ class Subscription:
     def _ended(self, now: float) -> bool:
         consumer = self.consumer
         return (self.closed or self.superseded or now >= self.started + LIFETIME_SECONDS
+                or not settings.active  # the mock stopped
                 or self.backend.streams.get(self.stream.name) is not self.stream
                 or consumer.gone_at is not None
                 or self.stream.consumers.get(consumer.name) is not consumer)
