@@ -177,6 +177,8 @@ def page(stream: Stream, after: str | None, limit: int) -> tuple[list[Consumer],
 
 
 def summary_counts(stream: Stream) -> dict[str, int]:
-    """``ConsumerCount`` (and, once the model has them, ``QueueCount`` and
-    ``ChannelCount``) for DescribeStreamSummary."""
-    return {"ConsumerCount": consumer_count(stream)}
+    """``ConsumerCount`` (enhanced fan-out consumers only), ``QueueCount`` and
+    ``ChannelCount`` for DescribeStreamSummary (a botocore without the last two ignores them)."""
+    from .queues import queue_count
+
+    return {"ConsumerCount": consumer_count(stream), "QueueCount": queue_count(stream)}

@@ -34,6 +34,7 @@ from .throughput import ShardBudget
 
 if TYPE_CHECKING:
     from .consumers import Consumer
+    from .queues import Queue
 
 DEFAULT_RETENTION_HOURS = 24
 MAX_RETENTION_HOURS = 8760
@@ -72,7 +73,7 @@ class Stream:
     consumers: dict[str, Consumer] = field(default_factory=dict, repr=False)
     """Registered consumers, queues and channels by name (``consumers.py``, ``queues.py``,
     ``channels.py`` own them; they go when the stream goes)."""
-    queues: dict[str, Any] = field(default_factory=dict, repr=False)
+    queues: dict[str, Queue] = field(default_factory=dict, repr=False)
     channels: dict[str, Any] = field(default_factory=dict, repr=False)
     listeners: list[Callable[[], None]] = field(default_factory=list, repr=False)
     """Called after records are stored or shards change (subscriptions and long polls

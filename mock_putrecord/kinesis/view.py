@@ -1,11 +1,15 @@
 """``mock.kinesis``: declare streams and read what was written, without boto3."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from ..core.context import MockContext
 from .models import KinesisBackend, Stream, kinesis_backends
+from .exceptions import ResourceNotFoundException
 from .shards import StoredRecord
+
+if TYPE_CHECKING:
+    from .queues import QueueView
 
 
 class KinesisView:
@@ -95,3 +99,14 @@ class KinesisView:
         entries = [(data, key, None) for data, key in records]
         _, results = self.backend(region, account_id).put_records(name, None, entries)
         return [(shard.shard_id, str(sequence)) for shard, sequence, _, _ in results]
+
+    def queue(self, name: str, *, region: str | None = None, account_id: str | None = None) -> QueueView:
+        """What the queue ``name`` holds now: its ``visible``, ``in_flight`` and
+        ``dead_letter`` records (``ResourceNotFoundException`` if there is none)."""
+        from . import queues
+
+        backend = self.backend(region, account_id)
+        for queue in queues.all_queues(backend):
+            if queue.name == name:
+                return queues.view(queue)
+        raise ResourceNotFoundException(f"Queue {name} under account {backend.account_id} not found.")
