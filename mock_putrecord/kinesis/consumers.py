@@ -179,6 +179,8 @@ def page(stream: Stream, after: str | None, limit: int) -> tuple[list[Consumer],
 def summary_counts(stream: Stream) -> dict[str, int]:
     """``ConsumerCount`` (enhanced fan-out consumers only), ``QueueCount`` and
     ``ChannelCount`` for DescribeStreamSummary (a botocore without the last two ignores them)."""
+    from .channels import channel_count
     from .queues import queue_count
 
-    return {"ConsumerCount": consumer_count(stream), "QueueCount": queue_count(stream)}
+    return {"ConsumerCount": consumer_count(stream), "QueueCount": queue_count(stream),
+            "ChannelCount": channel_count(stream)}

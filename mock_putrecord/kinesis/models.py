@@ -33,6 +33,7 @@ from .shards import HASH_KEY_MAX, Shard, StoredRecord, even_ranges
 from .throughput import ShardBudget
 
 if TYPE_CHECKING:
+    from .channels import Channel
     from .consumers import Consumer
     from .queues import Queue
 
@@ -74,7 +75,7 @@ class Stream:
     """Registered consumers, queues and channels by name (``consumers.py``, ``queues.py``,
     ``channels.py`` own them; they go when the stream goes)."""
     queues: dict[str, Queue] = field(default_factory=dict, repr=False)
-    channels: dict[str, Any] = field(default_factory=dict, repr=False)
+    channels: dict[str, Channel] = field(default_factory=dict, repr=False)
     listeners: list[Callable[[], None]] = field(default_factory=list, repr=False)
     """Called after records are stored or shards change (subscriptions and long polls
     wait on these instead of polling)."""

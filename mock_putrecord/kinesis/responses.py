@@ -553,5 +553,5 @@ adapter = KinesisAdapter()
 """Registered in ``mock_putrecord.services`` for service ``kinesis``."""
 
 # The consumer-side operations live in their own modules and register themselves here.
-from . import consumer_responses, queue_responses  # noqa: E402,F401
+from . import channel_responses, consumer_responses, queue_responses  # noqa: E402,F401
 from .consumers import summary_counts  # noqa: E402

@@ -9,6 +9,7 @@ from .exceptions import ResourceNotFoundException
 from .shards import StoredRecord
 
 if TYPE_CHECKING:
+    from .channels import Channel
     from .queues import QueueView
 
 
@@ -110,3 +111,22 @@ class KinesisView:
             if queue.name == name:
                 return queues.view(queue)
         raise ResourceNotFoundException(f"Queue {name} under account {backend.account_id} not found.")
+
+    def channel(self, name: str, *, region: str | None = None, account_id: str | None = None) -> Channel:
+        """The channel ``name``; its ``batches`` are what it delivered, written to S3 or not
+        (``ResourceNotFoundException`` if there is none)."""
+        from . import channels
+
+        backend = self.backend(region, account_id)
+        channels.flush(backend, force=False)
+        for channel in channels.all_channels(backend):
+            if channel.name == name:
+                return channel
+        raise ResourceNotFoundException(f"Channel {name} under account {backend.account_id} not found.")
+
+    def flush_channels(self, *, region: str | None = None, account_id: str | None = None) -> None:
+        """Deliver every channel's pending records now, without waiting for their data
+        freshness interval."""
+        from . import channels
+
+        channels.flush(self.backend(region, account_id), force=True)
