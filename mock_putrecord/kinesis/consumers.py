@@ -184,3 +184,23 @@ def summary_counts(stream: Stream) -> dict[str, int]:
 
     return {"ConsumerCount": consumer_count(stream), "QueueCount": queue_count(stream),
             "ChannelCount": channel_count(stream)}
+
+
+def check_deletable(stream: Stream, enforce_consumer_deletion: bool) -> None:
+    """DeleteStream's refusals: registered consumers without ``EnforceConsumerDeletion``
+    (AWS's text, as captured in Terraform and aws-nuke reports), then queues and channels,
+    which the model says must be deleted first (no capture of those texts)."""
+    if live_consumers(stream) and not enforce_consumer_deletion:
+        raise ResourceInUseException(
+            f"DeleteStream can't delete {stream.account_id}:{stream.name} because there are consumers associated "
+            f"with this data stream. To delete {stream.name} anyway, set the EnforceConsumerDeletion parameter to "
+            "true to force the deletion of all the consumers that are associated with it."
+        )
+    from .channels import channel_count
+    from .queues import queue_count
+
+    for kind, count in (("queues", queue_count(stream)), ("channels", channel_count(stream))):
+        if count:
+            raise ResourceInUseException(
+                f"DeleteStream can't delete {stream.account_id}:{stream.name} because there are {kind} associated "
+                f"with this data stream. Delete them first.")

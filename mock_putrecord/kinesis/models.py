@@ -266,10 +266,14 @@ class KinesisBackend:
             self.streams[name] = stream
             return stream
 
-    def delete_stream(self, name: str | None, arn: str | None = None) -> None:
-        """DeleteStream: gone at once (AWS shows DELETING for a while)."""
+    def delete_stream(self, name: str | None, arn: str | None = None, enforce_consumer_deletion: bool = True) -> None:
+        """DeleteStream: gone at once (AWS shows DELETING for a while). Consumers go with
+        it only when ``enforce_consumer_deletion`` (the wire's default is False)."""
+        from .consumers import check_deletable
+
         with self.lock:
             stream = self.get_stream(name, arn)
+            check_deletable(stream, enforce_consumer_deletion)
             del self.streams[stream.name]
         stream.notify()  # open subscriptions and long polls end
 

@@ -173,7 +173,7 @@ def create_stream(request: WireRequest, params: dict[str, Any]) -> WireResponse:
 
 @handler("DeleteStream")
 def delete_stream(request: WireRequest, params: dict[str, Any]) -> WireResponse:
-    _backend(request).delete_stream(*_stream_ref(params))
+    _backend(request).delete_stream(*_stream_ref(params), bool(params.get("EnforceConsumerDeletion")))
     return ok()
 
 

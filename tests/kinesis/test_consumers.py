@@ -151,7 +151,7 @@ def test_consumer_name_pattern_is_validated_server_side(raw_kinesis: Any, stream
 
 def test_consumers_go_with_their_stream(kinesis: Any, stream_arn: str) -> None:
     kinesis.register_stream_consumer(StreamARN=stream_arn, ConsumerName="app")
-    kinesis.delete_stream(StreamName="s")
+    kinesis.delete_stream(StreamName="s", EnforceConsumerDeletion=True)
     kinesis.create_stream(StreamName="s", ShardCount=1)
     assert kinesis.list_stream_consumers(StreamARN=stream_arn)["Consumers"] == []
 
@@ -163,3 +163,16 @@ def test_resolve_consumer_arn_for_other_operations(mock: MockPutRecord, kinesis:
     with pytest.raises(Exception) as excinfo:
         resolve_consumer_arn(mock.kinesis.backend(), arn.rsplit(":", 1)[0] + ":1")
     assert getattr(excinfo.value, "code") == "ResourceNotFoundException"
+
+
+def test_delete_stream_with_consumers_needs_enforce_consumer_deletion(kinesis: Any, stream_arn: str) -> None:
+    kinesis.register_stream_consumer(StreamARN=stream_arn, ConsumerName="app")
+    with pytest.raises(ClientError) as excinfo:
+        kinesis.delete_stream(StreamName="s")
+    assert error_of(excinfo) == (
+        "ResourceInUseException",
+        f"DeleteStream can't delete {ACCOUNT}:s because there are consumers associated with this data stream. "
+        "To delete s anyway, set the EnforceConsumerDeletion parameter to true to force the deletion of all the "
+        "consumers that are associated with it.", 400)
+    kinesis.delete_stream(StreamName="s", EnforceConsumerDeletion=True)
+    assert kinesis.list_streams()["StreamNames"] == []

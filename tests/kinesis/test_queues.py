@@ -328,3 +328,14 @@ def test_concurrent_producers_and_consumers_get_each_record_once(kinesis: Any, s
     for thread in threads:
         thread.join(60)
     assert sorted(int(d) for d in received) == list(range(total))
+
+
+def test_a_stream_with_a_queue_cannot_be_deleted(kinesis: Any, raw_kinesis: Any, stream_arn: str) -> None:
+    arn = _queue(kinesis, stream_arn)
+    with pytest.raises(ClientError) as excinfo:
+        raw_kinesis.delete_stream(StreamName="s")
+    assert error_of(excinfo) == (
+        "ResourceInUseException", f"DeleteStream can't delete {ACCOUNT}:s because there are queues associated with "
+        "this data stream. Delete them first.", 400)
+    kinesis.delete_queue(QueueARN=arn)
+    kinesis.delete_stream(StreamName="s")
