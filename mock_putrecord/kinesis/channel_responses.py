@@ -14,6 +14,10 @@ from .exceptions import ExpiredNextTokenException, InvalidArgumentException
 from .responses import _backend, handler, ok, ok_json
 
 TOKEN_LIFETIME_SECONDS = 300
+OPERATION_NAMES: list[str] = [
+    "CreateChannel", "DescribeChannel", "ListChannels", "UpdateChannel", "DeleteChannel",
+]
+"""Registered below; ``responses`` drops those the installed botocore does not model."""
 
 
 @handler("CreateChannel")

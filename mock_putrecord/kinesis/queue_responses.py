@@ -14,6 +14,13 @@ from .exceptions import ExpiredNextTokenException, InvalidArgumentException
 from .responses import _backend, handler, ok, ok_json
 
 TOKEN_LIFETIME_SECONDS = 300
+OPERATION_NAMES: list[str] = [
+    "CreateQueue", "DescribeQueue", "ListQueues", "UpdateQueue", "DeleteQueue",
+    "ReceiveQueueRecords", "AcknowledgeQueueRecords", "UpdateQueueRecordsVisibility",
+    "ReceiveDeadLetterQueueRecords", "AcknowledgeDeadLetterQueueRecords",
+    "RestoreDeadLetterQueueRecords", "UpdateDeadLetterQueueRecordsVisibility",
+]
+"""Registered below; ``responses`` drops those the installed botocore does not model."""
 
 
 @handler("CreateQueue")

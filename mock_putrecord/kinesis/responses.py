@@ -552,6 +552,11 @@ class KinesisAdapter:
 adapter = KinesisAdapter()
 """Registered in ``mock_putrecord.services`` for service ``kinesis``."""
 
-# The consumer-side operations live in their own modules and register themselves here.
+# The consumer-side operations live in their own modules and register themselves here
+# (those the installed botocore's model lacks do not exist for its users).
 from . import channel_responses, consumer_responses, queue_responses  # noqa: E402,F401
 from .consumers import summary_counts  # noqa: E402
+
+for _name in [*queue_responses.OPERATION_NAMES, *channel_responses.OPERATION_NAMES]:
+    if not VALIDATOR.has_operation(_name):
+        del OPERATIONS[_name]
