@@ -11,6 +11,7 @@ from ..core.clock import clock
 from ..core.wire import WireRequest, WireResponse
 from . import channels
 from .exceptions import ExpiredNextTokenException, InvalidArgumentException
+from .resources import register_resource_type
 from .responses import _backend, handler, ok, ok_json
 
 TOKEN_LIFETIME_SECONDS = 300
@@ -74,3 +75,7 @@ def _read_token(token: str) -> int:
     if clock.now() - issued > TOKEN_LIFETIME_SECONDS:
         raise ExpiredNextTokenException(f"NextToken {token} has expired.")
     return start
+
+
+# Tags and resource policies address it by ARN.
+register_resource_type("channel", channels.find)

@@ -73,6 +73,7 @@ class Channel:
     encryption: dict[str, Any] | None
     logging: dict[str, Any]
     tags: dict[str, str] = field(default_factory=dict)
+    policy: str | None = None
     ready_at: float = 0.0
     updated: bool = False
     gone_at: float | None = None

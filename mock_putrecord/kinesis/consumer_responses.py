@@ -13,6 +13,7 @@ from ..core.streaming import StreamingWireResponse
 from ..core.wire import WireRequest, WireResponse, new_request_id
 from . import consumers, eventstream, subscriptions
 from .exceptions import ExpiredNextTokenException, InvalidArgumentException
+from .resources import register_resource_type
 from .responses import _backend, handler, ok, ok_json
 
 TOKEN_LIFETIME_SECONDS = 300  # the model: "Tokens expire after 300 seconds."
@@ -71,3 +72,7 @@ def subscribe_to_shard(request: WireRequest, params: dict[str, Any]) -> WireResp
         dry_run=bool(params.get("DryRun")))
     headers = {"x-amzn-RequestId": new_request_id(), "Content-Type": eventstream.CONTENT_TYPE}
     return StreamingWireResponse(200, b"", headers, subscription)
+
+
+# Tags and resource policies address it by ARN.
+register_resource_type("consumer", consumers.resolve_consumer_arn)

@@ -43,6 +43,8 @@ class Consumer:
     """Set by deregistration: the consumer is DELETING until then."""
     subscriptions: dict[str, Subscription] = field(default_factory=dict, repr=False)
     """The latest SubscribeToShard per shard id."""
+    policy: str | None = None
+    """Its resource policy (PutResourcePolicy by consumer ARN)."""
 
     @property
     def arn(self) -> str:

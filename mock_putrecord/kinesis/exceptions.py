@@ -40,6 +40,34 @@ class ResourceInUseException(KinesisError):
 class InvalidArgumentException(KinesisError):
     code = "InvalidArgumentException"
 
+    @classmethod
+    def already_resharded(cls, shard_id: str, stream: str, account_id: str) -> "InvalidArgumentException":
+        return cls(f"Shard {shard_id} in stream {stream} under account {account_id} has already been merged "
+                   "or split, and thus is not eligible for merging or splitting.")
+
+    @classmethod
+    def auto_needs_on_demand(cls, stream: str, account_id: str) -> "InvalidArgumentException":
+        # The API reference names the code (UpdateStreamRecordDistributionStrategy) but
+        # quotes no message: this wording is the mock's.
+        return cls(f"RecordDistributionStrategy AUTO is not supported for stream {stream} under account "
+                   f"{account_id} because it is not in On-Demand mode.")
+
+
+class ValidationError(KinesisError):
+    """A ValidationException raised by a service rule rather than by the input shape."""
+
+    code = "ValidationException"
+
+    @classmethod
+    def on_demand(cls, stream: str, account_id: str) -> "ValidationError":
+        # moto's text for UpdateShardCount on an on-demand stream (its AWS-verified tests).
+        return cls(f"Request is invalid. Stream {stream} under account {account_id} is in On-Demand mode.")
+
+    @classmethod
+    def provisioned(cls, stream: str, account_id: str) -> "ValidationError":
+        # The mirror of ``on_demand`` for the on-demand-only warm throughput (no AWS capture).
+        return cls(f"Request is invalid. Stream {stream} under account {account_id} is in Provisioned mode.")
+
 
 class LimitExceededException(KinesisError):
     code = "LimitExceededException"
@@ -62,6 +90,16 @@ class InternalFailure(KinesisError):
     status = 500
 
 
+class DryRunOperationException(KinesisError):
+    """A DryRun request that would have succeeded (HTTP 400, as the dry-run guide says)."""
+
+    code = "DryRunOperationException"
+
+    def __init__(self, message: str = "The request was rejected because the DryRun parameter was specified.") -> None:
+        # The model's shape documentation; AWS publishes no other text for it.
+        super().__init__(message)
+
+
 class RequestEntityTooLarge(KinesisError):
     """A body over AWS's size cap: a bare 413 with an empty body, before validation."""
 
@@ -78,9 +116,3 @@ class NotImplementedByMock(KinesisError):
 
 class ExpiredNextTokenException(KinesisError):
     code = "ExpiredNextTokenException"
-
-
-class DryRunOperationException(KinesisError):
-    code = "DryRunOperationException"
-    # The model's documentation of the shape.
-    DEFAULT = "The request was rejected because the DryRun parameter was specified."

@@ -43,7 +43,11 @@ def _invalid() -> InvalidArgumentException:
 
 
 def decode(token: str, now: float) -> Iterator:
-    """The iterator's fields; InvalidArgumentException or ExpiredIteratorException as AWS."""
+    """The iterator's fields; InvalidArgumentException or ExpiredIteratorException as AWS.
+    An iterator wrapped in double quotes (a shell or JSON quoting slip) is accepted: AWS
+    strips them."""
+    if len(token) >= 2 and token[0] == token[-1] == '"':
+        token = token[1:-1]
     try:
         raw = base64.b64decode(token, validate=True)
     except (binascii.Error, ValueError):

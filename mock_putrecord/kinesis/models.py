@@ -4,7 +4,6 @@ Python API, and both call these methods."""
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -19,15 +18,18 @@ from ..core.clock import clock
 from ..core.faults import FailedRecord, faults
 from ..core.settings import settings
 from ..core.validation import ValidationException
-from . import iterators
+from . import distribution, iterators, scaling, tagging
 from .exceptions import (
+    DryRunOperationException,
     InternalFailure,
     InvalidArgumentException,
     LimitExceededException,
     ProvisionedThroughputExceededException,
     ResourceInUseException,
     ResourceNotFoundException,
+    ValidationError,
 )
+from .account import AccountSettings
 from .sequence import parse_sequence, resolve_shard_id, shard_id_name
 from .shards import HASH_KEY_MAX, Shard, StoredRecord, even_ranges
 from .throughput import ShardBudget
@@ -41,9 +43,12 @@ DEFAULT_RETENTION_HOURS = 24
 MAX_RETENTION_HOURS = 8760
 ON_DEMAND_SHARDS = 4
 DEFAULT_MAX_RECORD_SIZE_KIB = 1024
-MAX_REQUEST_BYTES = 5 * 1024 * 1024
-# AWS's default shard quota: 500 in these regions, 200 elsewhere.
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
+# AWS's default shard quota (Kinesis quotas page, 2026): 20,000 in these regions; "1,000
+# or 6,000" elsewhere, without saying which region has which: the mock takes 6,000.
 _LARGE_QUOTA_REGIONS = {"us-east-1", "us-west-2", "eu-west-1"}
+LARGE_REGION_SHARD_QUOTA, OTHER_REGION_SHARD_QUOTA = 20000, 6000
+USER_PARTITION_KEY, AUTO = distribution.USER_PARTITION_KEY, distribution.AUTO
 # A shard's creation time in its sequence numbers is the stream's minus two seconds, so
 # the first record's number is always above the shard's StartingSequenceNumber.
 SEQ_ADJUST_SECS = 2
@@ -63,8 +68,19 @@ class Stream:
     status: str = "ACTIVE"
     encryption_type: str = "NONE"
     key_id: str | None = None
+    distribution: str = USER_PARTITION_KEY
+    """``RecordDistributionStrategy``: with ``AUTO``, keys are ignored and records rotate
+    over the open shards."""
+    warm_throughput_mibps: int | None = None
+    """``WarmThroughput`` (on-demand streams in accounts with a billing commitment)."""
+    shard_level_metrics: list[str] = field(default_factory=list)
+    """Enhanced monitoring's shard-level metrics, in the order they were enabled."""
+    policy: str | None = None
+    """The resource policy (JSON text), if one was put."""
     shards: list[Shard] = field(default_factory=list)
     tags: dict[str, str] = field(default_factory=dict)
+    auto_cursor: int = field(default=0, repr=False)
+    """The next open shard (by hash order) an ``AUTO`` record goes to."""
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _open: list[Shard] = field(default_factory=list, repr=False)
     _open_starts: list[int] = field(default_factory=list, repr=False)
@@ -153,10 +169,6 @@ def _key_hash_and_size(key: str) -> tuple[int, int]:
     return int.from_bytes(_md5(encoded).digest(), "big"), len(encoded)
 
 
-# Characters AWS refuses in tag keys and values (kinesalite's capture of its check).
-_TAG_INVALID = re.compile(r"[^\u00C0-\u1FFF\u2C00-\uD7FF\w./\-=+_ @%]", re.ASCII)
-
-
 def partition_key_hash(key: str) -> int:
     """MD5 of the UTF-8 partition key as a 128-bit integer (AWS's routing hash)."""
     return _key_hash_and_size(key)[0]
@@ -173,6 +185,14 @@ def parse_explicit_hash_key(text: str) -> int:
     return value
 
 
+def _key_size(key: str | None) -> int:
+    """A partition key's size in UTF-8 (cached), 0 for none."""
+    if key is None:
+        return 0
+    known = _KEY_HASHES.get(key)
+    return known[1] if known is not None else len(utf8(key))
+
+
 PutResult = tuple[Shard, "int | None", "str | None", "str | None"]
 INTERNAL_FAILURE_MESSAGE = "Internal service failure."
 
@@ -185,7 +205,8 @@ class KinesisBackend:
         self.region = region
         self.streams: dict[str, Stream] = {}
         self.lock = threading.RLock()
-        self.shard_quota = 500 if region in _LARGE_QUOTA_REGIONS else 200
+        self.account = AccountSettings(account_id)
+        self.shard_quota = LARGE_REGION_SHARD_QUOTA if region in _LARGE_QUOTA_REGIONS else OTHER_REGION_SHARD_QUOTA
 
     # ------------------------------------------------------------ lookup
     def stream_name_of(self, name: str | None, arn: str | None) -> str:
@@ -238,14 +259,30 @@ class KinesisBackend:
         self,
         name: str,
         shard_count: int | None = None,
-        mode: str = "PROVISIONED",
+        mode: str | None = None,
         tags: dict[str, str] | None = None,
         max_record_size_kib: int | None = None,
+        distribution: str | None = None,
+        warm_throughput_mibps: int | None = None,
     ) -> Stream:
-        """CreateStream: the stream is ACTIVE at once (so waiters return immediately)."""
+        """CreateStream: the stream is ACTIVE at once (so waiters return immediately).
+
+        Without ``mode`` the stream is provisioned when ``shard_count`` is given and
+        on-demand (4 shards) otherwise, as AWS does. ``distribution`` and
+        ``warm_throughput_mibps`` apply to on-demand streams only.
+        """
         with self.lock:
+            if mode is None:
+                mode = "PROVISIONED" if shard_count is not None else "ON_DEMAND"
             if name in self.streams:
                 raise ResourceInUseException.exists(name, self.account_id)
+            if mode != "ON_DEMAND":
+                if distribution not in (None, USER_PARTITION_KEY):
+                    raise InvalidArgumentException.auto_needs_on_demand(name, self.account_id)
+                if warm_throughput_mibps is not None:
+                    raise ValidationError.provisioned(name, self.account_id)
+            if warm_throughput_mibps is not None:
+                self.account.require_commitment()
             if mode == "ON_DEMAND":
                 shard_count = ON_DEMAND_SHARDS
             elif shard_count is None:
@@ -258,6 +295,8 @@ class KinesisBackend:
             stream = Stream(
                 name, self.account_id, self.region, now, mode=mode,
                 max_record_size_kib=max_record_size_kib or DEFAULT_MAX_RECORD_SIZE_KIB,
+                distribution=distribution or USER_PARTITION_KEY,
+                warm_throughput_mibps=warm_throughput_mibps,
                 tags=dict(tags or {}),
             )
             for start, end in even_ranges(shard_count):
@@ -326,55 +365,20 @@ class KinesisBackend:
     def add_tags(self, name: str | None, arn: str | None, tags: dict[str, str]) -> None:
         """AddTagsToStream: at most 50 tags per stream (AWS's message still says 10)."""
         with self.lock:
-            stream = self.get_stream(name, arn)
-            self._check_tag_characters(stream, [*tags, *tags.values()], "add tags to")
-            merged = {**stream.tags, **tags}
-            if len(merged) > 50:
-                raise InvalidArgumentException(
-                    f"Failed to add tags to stream {stream.name} under account {self.account_id} "
-                    "because a given stream cannot have more than 10 tags associated with it."
-                )
-            stream.tags = merged
+            tagging.add(self.get_stream(name, arn), "stream", self.account_id, tags)
 
     def remove_tags(self, name: str | None, arn: str | None, keys: Sequence[str]) -> None:
         with self.lock:
-            stream = self.get_stream(name, arn)
-            self._check_tag_characters(stream, keys, "remove tags from")
-            for key in keys:
-                stream.tags.pop(key, None)
-
-    def _check_tag_characters(self, stream: Stream, texts: Sequence[str], action: str) -> None:
-        """AWS's two tag-character checks, in its order (texts captured by kinesalite)."""
-        if any(_TAG_INVALID.search(text) for text in texts):
-            raise InvalidArgumentException(
-                "Some tags contain invalid characters. Valid characters: Unicode letters, digits, "
-                "white space, _ . / = + - % @."
-            )
-        if any("%" in text for text in texts):
-            raise InvalidArgumentException(
-                f"Failed to {action} stream {stream.name} under account {self.account_id} because some "
-                "tags contained illegal characters. The allowed characters are Unicode letters, "
-                "white-spaces, '_',',','/','=','+','-','@'."
-            )
+            tagging.remove(self.get_stream(name, arn), "stream", self.account_id, keys)
 
     def list_tags(self, name: str | None, arn: str | None, exclusive_start: str | None,
                   limit: int | None) -> tuple[list[tuple[str, str]], bool]:
-        stream = self.get_stream(name, arn)
-        keys = sorted(stream.tags)
-        if exclusive_start is not None:
-            keys = [k for k in keys if k > exclusive_start]
-        limit = limit or 50
-        return [(k, stream.tags[k]) for k in keys[:limit]], len(keys) > limit
-
-    def update_stream_mode(self, arn: str, mode: str) -> None:
-        with self.lock:
-            stream = self.get_stream(None, arn)
-            stream.mode = mode
+        return tagging.listing(self.get_stream(name, arn), exclusive_start, limit)
 
     # ------------------------------------------------------------ puts
     def put_records(self, name: str | None, arn: str | None,
-                    entries: Sequence[tuple[bytes, str, str | None]],
-                    single: bool = False) -> tuple[Stream, list[PutResult]]:
+                    entries: Sequence[tuple[bytes, str | None, str | None]],
+                    single: bool = False, dry_run: bool = False) -> tuple[Stream, list[PutResult]]:
         """PutRecords/PutRecord: route and store every entry, all or nothing.
 
         Validation that rejects the whole request (record size, request size, hash key
@@ -382,26 +386,36 @@ class KinesisBackend:
         shard is over its throughput limit or a fault is injected for it, in which case
         it fails alone. ``single`` is True for PutRecord. Returns the stream and, per
         entry, ``(shard, sequence number, None, None)`` or ``(shard, None, code, message)``.
+        On an ``AUTO`` stream keys are optional and ignored: records rotate over the open
+        shards. ``dry_run``: every check, then DryRunOperationException, nothing stored.
         """
         stream = self._writable(name, arn)
         limit = stream.max_record_bytes
         hashes = _KEY_HASHES
+        auto = stream.distribution == AUTO
         routing: list[int] = []
         total = 0
         for data, key, explicit in entries:
-            known = hashes.get(key)
-            if known is None:
-                known = hashes[key] = _key_hash_and_size(key)
+            if key is None:
+                if not auto:
+                    raise distribution.missing_keys(entries, single)
+                known = (0, 0)
+            else:
+                found = hashes.get(key)
+                known = found if found is not None else hashes.setdefault(key, _key_hash_and_size(key))
             size = len(data) + known[1]
             if size > limit:
                 self._raise_record_too_large(entries, limit, single)
             total += size
-            routing.append(known[0] if explicit is None else parse_explicit_hash_key(explicit))
+            if not auto:
+                routing.append(known[0] if explicit is None else parse_explicit_hash_key(explicit))
         if len(hashes) > _KEY_HASH_CACHE_SIZE:
             hashes.clear()
         if not single and total > MAX_REQUEST_BYTES:
-            raise InvalidArgumentException("Records size exceeds 5 MB limit")
+            raise InvalidArgumentException("Records size exceeds 10 MB limit")
         now = clock.now()
+        if dry_run:
+            self._dry_run_put(stream, entries, routing, single, now)
         checked = settings.shard_throughput or faults.record_faults_enabled
         operation = "PutRecord" if single else "PutRecords"
         results: list[PutResult] = []
@@ -409,11 +423,16 @@ class KinesisBackend:
         with stream.lock:
             open_shards, starts = stream.open_shards, stream.open_starts
             only = open_shards[0] if len(open_shards) == 1 else None
+            if auto:
+                routing = distribution.rotation(stream, len(entries))
             secs = int(now)
             for index, ((data, key, explicit), hash_key) in enumerate(zip(entries, routing)):
-                shard = only or open_shards[bisect_right(starts, hash_key) - 1]
+                if auto:
+                    shard, key, explicit = open_shards[hash_key], None, None
+                else:
+                    shard = only or open_shards[bisect_right(starts, hash_key) - 1]
                 if checked:
-                    failure = self._record_failure(stream, shard, operation, len(data) + len(key), now)
+                    failure = self._record_failure(stream, shard, operation, len(data) + _key_size(key), now)
                     if failure is not None:
                         code, message = failure
                         faults.note_failed_record(FailedRecord("kinesis", stream.name, index, code, message))
@@ -433,6 +452,21 @@ class KinesisBackend:
             stream.notify()
         return stream, results
 
+    def _dry_run_put(self, stream: Stream, entries: Sequence[tuple[bytes, str | None, str | None]],
+                     routing: list[int], single: bool, now: float) -> None:
+        """The end of a DryRun put: a PutRecord that a shard would throttle gets the
+        throttle (PutRecords reports throttles per record, so it has nothing to raise);
+        otherwise DryRunOperationException. No token, fault or sequence number is used."""
+        if single and settings.shard_throughput:
+            data, key, _ = entries[0]
+            with stream.lock:
+                shard = (distribution.next_shards(stream, 1)[0] if stream.distribution == AUTO
+                         else stream.open_shards[bisect_right(stream.open_starts, routing[0]) - 1])
+                budget = shard.budget
+                if budget is not None and not budget.would_take(len(data) + _key_size(key), now):
+                    raise ProvisionedThroughputExceededException.shard(shard.shard_id, stream.name, self.account_id)
+        raise DryRunOperationException()
+
     def put_record_columns(self, name: str | None, datas: list[bytes],
                            keys: list[str]) -> tuple[Stream, list[ColumnGroup]] | None:
         """PutRecords without explicit hash keys, column-wise: the batch's hot path.
@@ -447,6 +481,8 @@ class KinesisBackend:
         if settings.shard_throughput or faults.record_faults_enabled:
             return None
         stream = self._writable(name, None)
+        if stream.distribution == AUTO:
+            return None
         hashes = _KEY_HASHES
         known: list[Any] = list(map(hashes.get, keys))  # (hash, key size) per record
         if None in known:
@@ -461,7 +497,7 @@ class KinesisBackend:
         if len(hashes) > _KEY_HASH_CACHE_SIZE:
             hashes.clear()
         if sum(map(len, datas)) + sum(key_sizes) > MAX_REQUEST_BYTES:
-            raise InvalidArgumentException("Records size exceeds 5 MB limit")
+            raise InvalidArgumentException("Records size exceeds 10 MB limit")
         now = clock.now()
         secs = int(now)
         groups: list[ColumnGroup] = []
@@ -493,14 +529,24 @@ class KinesisBackend:
         return stream, groups
 
     @staticmethod
-    def _raise_record_too_large(entries: Sequence[tuple[bytes, str, str | None]], limit: int, single: bool) -> None:
+    def _raise_record_too_large(entries: Sequence[tuple[bytes, str | None, str | None]], limit: int,
+                                single: bool) -> None:
         for index, (data, key, _) in enumerate(entries, 1):
-            if len(data) + len(utf8(key)) > limit:
-                # The limit counts data plus key; AWS words it as the data's length.
-                path = "data" if single else f"records.{index}.member.data"
+            path = "data" if single else f"records.{index}.member.data"
+            if len(data) > limit:
                 raise ValidationException(
                     f"1 validation error detected: Value at '{path}' failed to satisfy constraint: "
                     f"Member must have length less than or equal to {limit}."
+                )
+            if len(data) + _key_size(key) > limit:
+                # The data fits; with its partition key the record does not. AWS publishes no
+                # text for this case: the mock names the constraint that failed.
+                key_path = "partitionKey" if single else f"records.{index}.member.partitionKey"
+                key_bytes = _key_size(key)
+                raise ValidationException(
+                    f"1 validation error detected: Value at '{path}' failed to satisfy constraint: "
+                    f"Member must have length less than or equal to {limit} when added to the length of "
+                    f"'{key_path}' in UTF-8 ({key_bytes} byte{'' if key_bytes == 1 else 's'})."
                 )
 
     def _record_failure(self, stream: Stream, shard: Shard, operation: str, size: int,
@@ -612,9 +658,10 @@ class KinesisBackend:
             raise InvalidArgumentException(_iterator_type_message(iterator_type, "no"))
         return iterators.encode(stream.name, stream.created, shard.index, position, now)
 
-    def get_records(self, token: str, limit: int | None) -> dict[str, Any]:
+    def get_records(self, token: str, limit: int | None, dry_run: bool = False) -> dict[str, Any]:
         """GetRecords: at most ``limit`` (default 10,000) records and 10 MiB from the
-        iterator's position; O(log n + records returned)."""
+        iterator's position; O(log n + records returned). ``dry_run``: the iterator,
+        stream and shard are checked, then DryRunOperationException."""
         now = clock.now()
         iterator = iterators.decode(token, now)
         stream = self.streams.get(iterator.stream_name)
@@ -624,6 +671,8 @@ class KinesisBackend:
         shard = stream.shard(iterator.shard_index)
         if shard is None:
             raise ResourceNotFoundException.shard(shard_id, stream.name, self.account_id)
+        if dry_run:
+            raise DryRunOperationException()
         limit = limit or 10000
         with stream.lock:
             start = iterator.position
@@ -654,11 +703,19 @@ class KinesisBackend:
         return result
 
     # ------------------------------------------------------------ resharding
+    def _reshardable(self, name: str | None, arn: str | None) -> Stream:
+        """The stream of a SplitShard/MergeShards/UpdateShardCount: ACTIVE and provisioned
+        (the API reference: these are for provisioned streams only)."""
+        stream = self.get_stream(name, arn)
+        self.check_active(stream)
+        if stream.mode == "ON_DEMAND":
+            raise ValidationError.on_demand(stream.name, self.account_id)
+        return stream
+
     def split_shard(self, name: str | None, arn: str | None, raw_shard: str, new_start: str) -> None:
         with self.lock:
             index = self._shard_index(name, arn, raw_shard)
-            stream = self.get_stream(name, arn)
-            self._check_active(stream)
+            stream = self._reshardable(name, arn)
             shard = self._open_shard(stream, index)
             self._check_quota(1)
             key = int(new_start)
@@ -670,17 +727,13 @@ class KinesisBackend:
                     f"EndingHashKey {shard.end_hash}."
                 )
             with stream.lock:
-                now = int(clock.now())
-                shard.close(now)
-                stream.add_shard(shard.start_hash, key - 1, now + 1, parent=shard.shard_id)
-                stream.add_shard(key, shard.end_hash, now + 1, parent=shard.shard_id)
+                scaling.split(stream, shard, key, int(clock.now()))
                 stream.reindex()
 
     def merge_shards(self, name: str | None, arn: str | None, raw_shard: str, raw_adjacent: str) -> None:
         with self.lock:
             indexes = [self._shard_index(name, arn, raw) for raw in (raw_shard, raw_adjacent)]
-            stream = self.get_stream(name, arn)
-            self._check_active(stream)
+            stream = self._reshardable(name, arn)
             first, second = (self._open_shard(stream, index) for index in indexes)
             if first.end_hash + 1 != second.start_hash:
                 raise InvalidArgumentException(
@@ -688,19 +741,13 @@ class KinesisBackend:
                     f"account {self.account_id} are not an adjacent pair of shards eligible for merging"
                 )
             with stream.lock:
-                now = int(clock.now())
-                first.close(now)
-                second.close(now)
-                stream.add_shard(first.start_hash, second.end_hash, now + 1,
-                                 parent=first.shard_id, adjacent=second.shard_id)
+                scaling.merge(stream, first, second, int(clock.now()))
                 stream.reindex()
 
     def update_shard_count(self, name: str | None, arn: str | None, target: int) -> tuple[Stream, int]:
-        """UpdateShardCount with UNIFORM_SCALING: the open shards are closed and ``target``
-        evenly split children replace them, each naming the old shards it overlaps."""
+        """UpdateShardCount with UNIFORM_SCALING: real splits and merges (``scaling``)."""
         with self.lock:
-            stream = self.get_stream(name, arn)
-            self._check_active(stream)
+            stream = self._reshardable(name, arn)
             current = len(stream.open_shards)
             if target > 2 * current:
                 raise InvalidArgumentException(
@@ -713,17 +760,9 @@ class KinesisBackend:
                     f"Current open shard count: {current} Target shard count: {target}"
                 )
             if target != current:
-                self._check_quota(target - current)
+                self._check_quota(scaling.peak_additional_shards(current, target))
                 with stream.lock:
-                    now = int(clock.now())
-                    old = list(stream.open_shards)
-                    for shard in old:
-                        shard.close(now)
-                    for start, end in even_ranges(target):
-                        parents = [s.shard_id for s in old if s.start_hash <= end and s.end_hash >= start]
-                        stream.add_shard(start, end, now + 1, parent=parents[0],
-                                         adjacent=parents[1] if len(parents) > 1 else None)
-                    stream.reindex()
+                    scaling.uniform_scale(stream, target, int(clock.now()))
             return stream, current
 
     def _shard_index(self, name: str | None, arn: str | None, raw: str) -> int:
@@ -737,11 +776,13 @@ class KinesisBackend:
 
     def _open_shard(self, stream: Stream, index: int) -> Shard:
         shard = stream.shard(index)
-        if shard is None or not shard.is_open:
+        if shard is None:
             raise ResourceNotFoundException.unparsable_shard(shard_id_name(index), stream.name, self.account_id)
+        if not shard.is_open:
+            raise InvalidArgumentException.already_resharded(shard.shard_id, stream.name, self.account_id)
         return shard
 
-    def _check_active(self, stream: Stream) -> None:
+    def check_active(self, stream: Stream) -> None:
         if stream.status != "ACTIVE":
             raise ResourceInUseException.not_active(stream.name, self.account_id, stream.status)
 

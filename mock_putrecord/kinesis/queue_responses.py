@@ -11,6 +11,7 @@ from ..core.clock import clock
 from ..core.wire import WireRequest, WireResponse
 from . import queues
 from .exceptions import ExpiredNextTokenException, InvalidArgumentException
+from .resources import register_resource_type
 from .responses import _backend, handler, ok, ok_json
 
 TOKEN_LIFETIME_SECONDS = 300
@@ -85,15 +86,18 @@ def _records(request: WireRequest, params: dict[str, Any], dead: bool) -> WireRe
     records = []
     for (index, position), handle, entry in taken:
         shard = shards[index]
-        records.append({
+        record: dict[str, Any] = {
             "ReceiptHandle": handle,
             "RecordId": shard.sequence_at(position),  # the same in every queue, lowercase alphanumeric
-            "PartitionKey": shard.keys[position],
             "Data": binascii.b2a_base64(shard.data[position], newline=False).decode("ascii"),
             "ApproximateArrivalTimestamp": shard.arrivals[position],
             "FirstReceiveTimestamp": entry.first_receive,
             "ReceiveCount": entry.receive_count,
-        })
+        }
+        key = shard.keys[position]
+        if key is not None:  # AUTO distribution stores records without one
+            record["PartitionKey"] = key
+        records.append(record)
     return ok_json({"QueueRecords": records})
 
 
@@ -142,3 +146,7 @@ def restore_dead_letter_queue_records(request: WireRequest, params: dict[str, An
 @handler("UpdateDeadLetterQueueRecordsVisibility")
 def update_dead_letter_queue_records_visibility(request: WireRequest, params: dict[str, Any]) -> WireResponse:
     return _settle(request, params, True, "visibility")
+
+
+# Tags and resource policies address it by ARN.
+register_resource_type("queue", queues.find)

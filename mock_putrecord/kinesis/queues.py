@@ -73,6 +73,7 @@ class Queue:
     dead_letter_type: str = "BUILT_IN"
     max_receive_count: int | None = DEFAULT_MAX_RECEIVE_COUNT
     tags: dict[str, str] = field(default_factory=dict)
+    policy: str | None = None
     ready_at: float = 0.0
     """End of CREATING (and of UPDATING after an update)."""
     updated: bool = False
@@ -384,7 +385,7 @@ class QueueRecordView:
     """A record as the queue holds it (``mock.kinesis.queue(...)``)."""
 
     sequence_number: str
-    partition_key: str
+    partition_key: str | None
     data: bytes
     shard_id: str
     receive_count: int

@@ -25,11 +25,13 @@ from ..core.validation import (
     lower_first,
 )
 from ..core.wire import WireRequest, WireResponse, new_request_id
-from .exceptions import NotImplementedByMock, RequestEntityTooLarge
-from .models import SEQUENCE_STEP, ColumnGroup, KinesisBackend, Stream, kinesis_backends
+from .exceptions import DryRunOperationException, NotImplementedByMock, RequestEntityTooLarge
+from .models import AUTO, SEQUENCE_STEP, ColumnGroup, KinesisBackend, Stream, kinesis_backends
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
-MAX_BODY_BYTES = 7 * 1024 * 1024  # larger bodies get a bare 413 before any validation
+# Larger bodies get a bare 413 before any validation. A valid request reaches about
+# 13.4 MiB (10 MiB of data, base64-encoded, plus keys), so the cap sits above that.
+MAX_BODY_BYTES = 16 * 1024 * 1024
 
 # The order in which AWS reports failing members (kinesalite's captures).
 _MEMBER_ORDER = {
@@ -50,8 +52,9 @@ _MEMBER_ORDER = {
     "SplitShard": ["NewStartingHashKey", "StreamName", "ShardToSplit"],
     "PutRecordsRequestEntry": ["PartitionKey", "ExplicitHashKey", "Data"],
 }
-VALIDATOR = Validator(
-    "kinesis",
+# Required on streams that route by partition key (USER_PARTITION_KEY, the default).
+_PARTITION_KEY_REQUIRED = {"PutRecordInput": ["Data", "PartitionKey"], "PutRecordsRequestEntry": ["Data", "PartitionKey"]}
+_VALIDATOR_OPTIONS: dict[str, Any] = dict(
     member_order=_MEMBER_ORDER,
     java_package="com.amazonaws.kinesis.v20131202",
     enum_order={
@@ -62,8 +65,7 @@ VALIDATOR = Validator(
     bounds={"RetentionPeriodHours": {"min": 1}},
     # What the service requires, whatever the installed botocore release's model says.
     required={
-        "PutRecordInput": ["Data", "PartitionKey"],
-        "PutRecordsRequestEntry": ["Data", "PartitionKey"],
+        **_PARTITION_KEY_REQUIRED,
         "PutRecordsInput": ["Records"],
         "CreateStreamInput": ["StreamName"],
         "GetShardIteratorInput": ["ShardId", "ShardIteratorType"],
@@ -77,6 +79,11 @@ VALIDATOR = Validator(
         "DecreaseStreamRetentionPeriodInput": ["RetentionPeriodHours"],
     },
 )
+VALIDATOR = Validator("kinesis", **_VALIDATOR_OPTIONS)
+AUTO_VALIDATOR = Validator("kinesis", **{**_VALIDATOR_OPTIONS, "required": {
+    **_VALIDATOR_OPTIONS["required"], "PutRecordInput": ["Data"], "PutRecordsRequestEntry": ["Data"]}})
+"""For streams whose RecordDistributionStrategy is AUTO: PartitionKey is optional (as in
+botocore's model since AUTO exists) and ignored."""
 
 
 # ---------------------------------------------------------------- rendering
@@ -135,13 +142,30 @@ def _stream_ref(params: Mapping[str, Any]) -> tuple[str | None, str | None]:
 Handler = Callable[[WireRequest], WireResponse]
 
 
-def handler(operation: str) -> Callable[[Callable[[WireRequest, dict[str, Any]], WireResponse]], Handler]:
-    """Register a handler that receives the validated parameters."""
+def validator_for(request: WireRequest, params: Any) -> Validator:
+    """The validator for a put: :data:`AUTO_VALIDATOR` when the addressed stream exists
+    and distributes records itself (a peek; the backend checks again under its lock)."""
+    if isinstance(params, dict):
+        name, arn = params.get("StreamName"), params.get("StreamARN")
+        if isinstance(arn, str):
+            name = arn.rsplit("/", 1)[-1]
+        if isinstance(name, str):
+            stream = _backend(request).streams.get(name)
+            if stream is not None and stream.distribution == AUTO:
+                return AUTO_VALIDATOR
+    return VALIDATOR
+
+
+def handler(operation: str, choose: Callable[[WireRequest, Any], Validator] | None = None,
+            ) -> Callable[[Callable[[WireRequest, dict[str, Any]], WireResponse]], Handler]:
+    """Register a handler that receives the validated parameters (validated by
+    :data:`VALIDATOR`, or by the one ``choose`` picks for the request)."""
 
     def register(func: Callable[[WireRequest, dict[str, Any]], WireResponse]) -> Handler:
         def handle(request: WireRequest) -> WireResponse:
             try:
-                params = VALIDATOR.validate(operation, parse_body(request))
+                body = parse_body(request)
+                params = (choose(request, body) if choose else VALIDATOR).validate(operation, body)
                 return func(request, params)
             except ServiceError as error:
                 return error_response(error)
@@ -163,10 +187,11 @@ OPERATIONS: dict[str, Handler] = {}
 # ---------------------------------------------------------------- streams
 @handler("CreateStream")
 def create_stream(request: WireRequest, params: dict[str, Any]) -> WireResponse:
-    mode = (params.get("StreamModeDetails") or {}).get("StreamMode", "PROVISIONED")
+    mode = (params.get("StreamModeDetails") or {}).get("StreamMode")
     _backend(request).create_stream(
         params["StreamName"], params.get("ShardCount"), mode, params.get("Tags"),
-        params.get("MaxRecordSizeInKiB"),
+        params.get("MaxRecordSizeInKiB"), params.get("RecordDistributionStrategy"),
+        params.get("WarmThroughputMiBps"),
     )
     return ok()
 
@@ -185,7 +210,7 @@ def _stream_fields(stream: Stream) -> dict[str, Any]:
         "StreamModeDetails": {"StreamMode": stream.mode},
         "RetentionPeriodHours": stream.retention_hours,
         "StreamCreationTimestamp": stream.created,
-        "EnhancedMonitoring": [{"ShardLevelMetrics": []}],
+        "EnhancedMonitoring": [{"ShardLevelMetrics": list(stream.shard_level_metrics)}],
         "EncryptionType": stream.encryption_type,
         **({"KeyId": stream.key_id} if stream.key_id else {}),
     }
@@ -212,6 +237,12 @@ def describe_stream_summary(request: WireRequest, params: dict[str, Any]) -> Wir
     summary["OpenShardCount"] = len(stream.open_shards)
     summary.update(summary_counts(stream))
     summary["MaxRecordSizeInKiB"] = stream.max_record_size_kib
+    if stream.mode == "ON_DEMAND":
+        summary["RecordDistributionStrategy"] = stream.distribution
+        if stream.warm_throughput_mibps is not None:
+            # The mock scales at once, so the current value is the target.
+            summary["WarmThroughput"] = {"TargetMiBps": stream.warm_throughput_mibps,
+                                         "CurrentMiBps": stream.warm_throughput_mibps}
     return ok_json({"StreamDescriptionSummary": summary})
 
 
@@ -314,12 +345,6 @@ def list_tags(request: WireRequest, params: dict[str, Any]) -> WireResponse:
     return ok_json({"Tags": [{"Key": k, "Value": v} for k, v in tags], "HasMoreTags": has_more})
 
 
-@handler("UpdateStreamMode")
-def update_stream_mode(request: WireRequest, params: dict[str, Any]) -> WireResponse:
-    _backend(request).update_stream_mode(params["StreamARN"], params["StreamModeDetails"]["StreamMode"])
-    return ok()
-
-
 @handler("StartStreamEncryption")
 def start_encryption(request: WireRequest, params: dict[str, Any]) -> WireResponse:
     stream = _backend(request).get_stream(*_stream_ref(params))
@@ -372,6 +397,8 @@ def get_shard_iterator(request: WireRequest, params: dict[str, Any]) -> WireResp
     iterator = _backend(request).get_shard_iterator(
         *_stream_ref(params), params["ShardId"], params["ShardIteratorType"],
         params.get("StartingSequenceNumber"), params.get("Timestamp"))
+    if params.get("DryRun"):
+        raise DryRunOperationException()
     return ok_json({"ShardIterator": iterator})
 
 
@@ -380,25 +407,30 @@ _b2a = binascii.b2a_base64
 
 @handler("GetRecords")
 def get_records(request: WireRequest, params: dict[str, Any]) -> WireResponse:
-    result = _backend(request).get_records(params["ShardIterator"], params.get("Limit"))
+    result = _backend(request).get_records(params["ShardIterator"], params.get("Limit"),
+                                           dry_run=params.get("DryRun") is True)
     result["Records"] = [
         {"SequenceNumber": seq, "ApproximateArrivalTimestamp": arrival,
          "Data": _b2a(data, newline=False).decode("ascii"), "PartitionKey": key}
+        if key is not None else  # a record of an AUTO stream put without a key
+        {"SequenceNumber": seq, "ApproximateArrivalTimestamp": arrival,
+         "Data": _b2a(data, newline=False).decode("ascii")}
         for seq, arrival, data, key in result["Records"]
     ]
     return ok_json(result)
 
 
 # ---------------------------------------------------------------- puts
-@handler("PutRecord")
+@handler("PutRecord", validator_for)
 def put_record(request: WireRequest, params: dict[str, Any]) -> WireResponse:
     backend = _backend(request)
     name, arn = _stream_ref(params)
     ordering = params.get("SequenceNumberForOrdering")
     if ordering is not None:
         backend.check_sequence_for_ordering(name, arn, ordering)
-    entry = (params["Data"], params["PartitionKey"], params.get("ExplicitHashKey"))
-    _, [(shard, sequence, code, message)] = backend.put_records(name, arn, [entry], single=True)
+    entry = (params["Data"], params.get("PartitionKey"), params.get("ExplicitHashKey"))
+    _, [(shard, sequence, code, message)] = backend.put_records(
+        name, arn, [entry], single=True, dry_run=params.get("DryRun") is True)
     if code is not None:
         raise error_class(code, 500 if code == "InternalFailure" else 400)(message or "")
     # sequence is set whenever code is None (typing only; no check on the hot path)
@@ -411,7 +443,7 @@ _B64_VALUES = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijk
 _STRICT_BASE64 = sys.version_info >= (3, 11)
 
 
-def _fast_entries(params: dict[str, Any]) -> list[tuple[bytes, str, str | None]] | None:
+def _fast_entries(params: dict[str, Any]) -> list[tuple[bytes, str | None, str | None]] | None:
     """The records of a well-formed PutRecords request, or ``None`` to take the slow path
     (which then words the error exactly). Python 3.10 always takes the slow path."""
     records = params.get("Records")
@@ -420,10 +452,10 @@ def _fast_entries(params: dict[str, Any]) -> list[tuple[bytes, str, str | None]]
     name = params.get("StreamName")
     if name is not None and (type(name) is not str or not _STREAM_NAME.fullmatch(name)):
         return None
-    if "StreamARN" in params or "StreamId" in params:
+    if "StreamARN" in params or "StreamId" in params or "DryRun" in params:
         return None
     a2b, b64_values, explicit_pattern = binascii.a2b_base64, _B64_VALUES, _EXPLICIT_HASH_KEY
-    entries: list[tuple[bytes, str, str | None]] = []
+    entries: list[tuple[bytes, str | None, str | None]] = []
     append = entries.append
     for record in records:
         try:
@@ -512,10 +544,10 @@ def put_records(request: WireRequest) -> WireResponse:
         params = parse_body(request)
         entries = _fast_entries(params)
         if entries is None:
-            params = VALIDATOR.validate("PutRecords", params)
-            entries = [(r["Data"], r["PartitionKey"], r.get("ExplicitHashKey")) for r in params["Records"]]
+            params = validator_for(request, params).validate("PutRecords", params)
+            entries = [(r["Data"], r.get("PartitionKey"), r.get("ExplicitHashKey")) for r in params["Records"]]
         name, arn = _stream_ref(params)
-        _, results = _backend(request).put_records(name, arn, entries)
+        _, results = _backend(request).put_records(name, arn, entries, dry_run=params.get("DryRun") is True)
     except ServiceError as error:
         return error_response(error)
     failed = 0
@@ -551,6 +583,8 @@ class KinesisAdapter:
 
 adapter = KinesisAdapter()
 """Registered in ``mock_putrecord.services`` for service ``kinesis``."""
+
+from . import operations  # noqa: E402,F401  (registers the management handlers)
 
 # The consumer-side operations live in their own modules and register themselves here
 # (those the installed botocore's model lacks do not exist for its users).

@@ -16,7 +16,8 @@ class StoredRecord(NamedTuple):
     """A record as stored in a shard (what ``mock.kinesis`` returns)."""
 
     sequence_number: str
-    partition_key: str
+    partition_key: str | None
+    """``None`` for a record put to an ``AUTO`` stream without a key."""
     data: bytes
     arrival: float
     """``ApproximateArrivalTimestamp`` in epoch seconds."""
@@ -59,7 +60,7 @@ class Shard:
         self.closed_seq_secs: int | None = None
         self.child_ids: list[str] = []
         self.data: list[bytes] = []
-        self.keys: list[str] = []
+        self.keys: list[str | None] = []
         self.arrivals = array("d")
         self.explicit_keys: dict[int, str] = {}  # rare, so a sparse map by position
         self.budget: ShardBudget | None = None  # created when throughput limits are on

@@ -145,12 +145,15 @@ class Subscription:
                 if size + len(blob) > allowance:
                     break
                 size += len(blob)
-                records.append({
+                record = {
                     "SequenceNumber": shard.sequence_at(position),
                     "ApproximateArrivalTimestamp": shard.arrivals[position],
                     "Data": binascii.b2a_base64(blob, newline=False).decode("ascii"),
-                    "PartitionKey": shard.keys[position],
-                })
+                }
+                key = shard.keys[position]
+                if key is not None:  # AUTO distribution stores records without one
+                    record["PartitionKey"] = key
+                records.append(record)
                 position += 1
             behind = 0 if position >= end else max(0, int((now - shard.arrivals[position]) * 1000))
             at_end = not shard.is_open and position >= end
@@ -191,7 +194,7 @@ def subscribe(backend: KinesisBackend, consumer_arn: str, shard_id: str, startin
                 f"{stream.account_id}:{stream.name}:{shard.shard_id}:{consumer.name}"
             )
         if dry_run:
-            raise DryRunOperationException(DryRunOperationException.DEFAULT)
+            raise DryRunOperationException()
         subscription = Subscription(backend, consumer, stream, shard, iterator.position, now)
         consumer.subscriptions[shard.shard_id] = subscription
         if previous is not None:

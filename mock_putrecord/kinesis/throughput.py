@@ -17,6 +17,13 @@ class ShardBudget:
         self.bytes = float(BYTES_PER_SECOND)
         self.updated = now
 
+    def would_take(self, size: int, now: float) -> bool:
+        """Whether :meth:`try_take` would accept the record now (nothing consumed)."""
+        elapsed = max(0.0, now - self.updated)
+        records = min(RECORDS_PER_SECOND, self.records + elapsed * RECORDS_PER_SECOND)
+        available = min(BYTES_PER_SECOND, self.bytes + elapsed * BYTES_PER_SECOND)
+        return records >= 1 and (available >= size or available >= BYTES_PER_SECOND)
+
     def try_take(self, size: int, now: float) -> bool:
         """Consume one record of ``size`` bytes if the shard has room for it now."""
         elapsed = now - self.updated
@@ -24,7 +31,10 @@ class ShardBudget:
             self.records = min(RECORDS_PER_SECOND, self.records + elapsed * RECORDS_PER_SECOND)
             self.bytes = min(BYTES_PER_SECOND, self.bytes + elapsed * BYTES_PER_SECOND)
             self.updated = now
-        if self.records < 1 or self.bytes < size:
+        # A record over 1 MiB (streams with MaxRecordSizeInKiB above 1024) fits a full
+        # bucket and leaves it in debt: the shard's average stays at 1 MiB/s, as the
+        # large-records guide says, and it takes the time it takes to refill.
+        if self.records < 1 or (self.bytes < size and self.bytes < BYTES_PER_SECOND):
             return False
         self.records -= 1
         self.bytes -= size

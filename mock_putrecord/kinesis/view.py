@@ -33,12 +33,17 @@ class KinesisView:
         shard_count: int | None = 1,
         *,
         on_demand: bool = False,
+        max_record_size_kib: int | None = None,
+        distribution: str | None = None,
         region: str | None = None,
         account_id: str | None = None,
     ) -> Stream:
-        """Create an ACTIVE stream (``on_demand=True``: 4 shards, as AWS starts them)."""
+        """Create an ACTIVE stream (``on_demand=True``: 4 shards, as AWS starts them).
+        ``max_record_size_kib`` is ``MaxRecordSizeInKiB``; ``distribution`` the
+        ``RecordDistributionStrategy`` (``"AUTO"`` needs ``on_demand=True``)."""
         mode = "ON_DEMAND" if on_demand else "PROVISIONED"
-        stream = self.backend(region, account_id).create_stream(name, shard_count, mode)
+        stream = self.backend(region, account_id).create_stream(
+            name, shard_count, mode, max_record_size_kib=max_record_size_kib, distribution=distribution)
         stream.seen_by_test = True
         return stream
 

@@ -176,3 +176,13 @@ def test_delete_stream_with_consumers_needs_enforce_consumer_deletion(kinesis: A
         "consumers that are associated with it.", 400)
     kinesis.delete_stream(StreamName="s", EnforceConsumerDeletion=True)
     assert kinesis.list_streams()["StreamNames"] == []
+
+
+def test_tags_and_policies_address_a_consumer_by_arn(kinesis: Any, stream_arn: str) -> None:
+    arn = kinesis.register_stream_consumer(StreamARN=stream_arn, ConsumerName="app", Tags={"a": "1"})["Consumer"]["ConsumerARN"]
+    kinesis.tag_resource(ResourceARN=arn, Tags={"b": "2"})
+    assert kinesis.list_tags_for_resource(ResourceARN=arn)["Tags"] == [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]
+    policy = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},'
+              '"Action":"kinesis:SubscribeToShard","Resource":"' + arn + '"}]}')
+    kinesis.put_resource_policy(ResourceARN=arn, Policy=policy)
+    assert kinesis.get_resource_policy(ResourceARN=arn)["Policy"] == policy

@@ -104,15 +104,6 @@ def test_record_over_one_mib_is_a_validation_error(raw_kinesis) -> None:
         "Member must have length less than or equal to 1048576.", 400)
 
 
-def test_request_over_five_mib_is_rejected(raw_kinesis, mock) -> None:
-    raw_kinesis.create_stream(StreamName="s", ShardCount=1)
-    records = [{"Data": b"a" * 900_000, "PartitionKey": "k"} for _ in range(6)]  # 5.4 MB, body < 7 MiB
-    with pytest.raises(ClientError) as excinfo:
-        raw_kinesis.put_records(StreamName="s", Records=records)
-    assert error_of(excinfo) == ("InvalidArgumentException", "Records size exceeds 5 MB limit", 400)
-    assert mock.kinesis.records("s") == []
-
-
 def test_more_than_500_records_is_a_validation_error(raw_kinesis) -> None:
     raw_kinesis.create_stream(StreamName="s", ShardCount=1)
     with pytest.raises(ClientError) as excinfo:

@@ -139,3 +139,15 @@ def test_records_past_retention_are_not_returned(kinesis, mock) -> None:
     kinesis.put_record(StreamName="s", Data=b"fresh", PartitionKey="k")
     records = kinesis.get_records(ShardIterator=_iterator(kinesis, "TRIM_HORIZON"))["Records"]
     assert [r["Data"] for r in records] == [b"fresh"]
+
+
+def test_an_iterator_wrapped_in_double_quotes_is_accepted(raw_kinesis) -> None:
+    raw_kinesis.create_stream(StreamName="s", ShardCount=1)
+    raw_kinesis.put_record(StreamName="s", Data=b"x", PartitionKey="k")
+    iterator = raw_kinesis.get_shard_iterator(StreamName="s", ShardId="shardId-000000000000",
+                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    response = raw_kinesis.get_records(ShardIterator=f'"{iterator}"')
+    assert [r["Data"] for r in response["Records"]] == [b"x"]
+    with pytest.raises(ClientError) as excinfo:
+        raw_kinesis.get_records(ShardIterator=f'"{iterator}')
+    assert error_of(excinfo) == ("InvalidArgumentException", "Invalid ShardIterator.", 400)

@@ -56,8 +56,8 @@ def test_duplicate_stream_is_resource_in_use(raw_kinesis) -> None:
          "satisfy constraint: Member must have value greater than or equal to 1"),
         ({"StreamName": "bad/name", "ShardCount": 1}, "1 validation error detected: Value 'bad/name' at 'streamName' "
          "failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"),
-        ({"StreamName": "s"}, "1 validation error detected: Value null at 'shardCount' failed to satisfy "
-         "constraint: Member must not be null"),
+        ({"StreamName": "s", "StreamModeDetails": {"StreamMode": "PROVISIONED"}}, "1 validation error "
+         "detected: Value null at 'shardCount' failed to satisfy constraint: Member must not be null"),
     ],
 )
 def test_create_stream_validation(raw_kinesis, params, message) -> None:
@@ -66,15 +66,32 @@ def test_create_stream_validation(raw_kinesis, params, message) -> None:
     assert error_of(excinfo) == ("ValidationException", message, 400)
 
 
+def test_create_stream_without_shard_count_or_mode_is_on_demand_with_four_shards(raw_kinesis) -> None:
+    raw_kinesis.create_stream(StreamName="s")
+    summary = raw_kinesis.describe_stream_summary(StreamName="s")["StreamDescriptionSummary"]
+    assert (summary["StreamModeDetails"], summary["OpenShardCount"]) == ({"StreamMode": "ON_DEMAND"}, 4)
+
+
 def test_shard_quota_is_enforced(raw_kinesis) -> None:
-    raw_kinesis.create_stream(StreamName="big", ShardCount=499)
+    raw_kinesis.create_stream(StreamName="big", ShardCount=10000)
+    raw_kinesis.create_stream(StreamName="big2", ShardCount=9999)
     with pytest.raises(ClientError) as excinfo:
         raw_kinesis.create_stream(StreamName="more", ShardCount=2)
     code, message, _ = error_of(excinfo)
     assert code == "LimitExceededException"
     assert message.startswith("This request would exceed the shard limit for the account 123456789012 in us-east-1. "
-                              "Current shard count for the account: 499. Limit: 500. Number of additional shards "
-                              "that would have resulted from this request: 2.")
+                              "Current shard count for the account: 19999. Limit: 20000. Number of additional "
+                              "shards that would have resulted from this request: 2.")
+    assert raw_kinesis.describe_limits()["ShardLimit"] == 20000
+
+
+@pytest.mark.parametrize(("region", "quota"), [("us-east-1", 20000), ("us-west-2", 20000), ("eu-west-1", 20000),
+                                               ("eu-central-1", 6000), ("ap-southeast-2", 6000)])
+def test_default_shard_quota_by_region(mock, region, quota) -> None:
+    import boto3
+
+    client = boto3.client("kinesis", region_name=region)
+    assert client.describe_limits()["ShardLimit"] == quota
 
 
 def test_list_streams_is_sorted_and_pages(kinesis) -> None:
@@ -135,9 +152,13 @@ def test_tags_add_list_remove(kinesis) -> None:
     assert kinesis.list_tags_for_stream(StreamName="s")["Tags"] == [{"Key": "team", "Value": "data"}]
 
 
-def test_unimplemented_operation_names_itself(raw_kinesis) -> None:
+def test_unimplemented_operation_names_itself(raw_kinesis, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mock_putrecord.kinesis.responses import OPERATIONS
+
+    # Every Kinesis operation is modelled: take one away to see the answer.
+    monkeypatch.delitem(OPERATIONS, "ListChannels")
     with pytest.raises(ClientError) as excinfo:
-        raw_kinesis.describe_account_settings()
+        raw_kinesis.list_channels()
     code, message, status = error_of(excinfo)
     assert (code, status) == ("NotImplemented", 501)
-    assert message.startswith("mock_putrecord does not implement the Kinesis operation DescribeAccountSettings.")
+    assert message.startswith("mock_putrecord does not implement the Kinesis operation ListChannels.")
