@@ -37,7 +37,7 @@ BYTES_PER_SECOND = 2 * 1024 * 1024
 """Enhanced fan-out's rate per consumer per shard (with ``shard_throughput=True``)."""
 MAX_EVENT_BYTES = 10 * 1024 * 1024
 MAX_EVENT_RECORDS = 10000
-_LIVENESS_SECONDS = 1.0
+_LIVENESS_SECONDS = 5.0
 """The longest a waiting reader sleeps without re-checking that its client is still
 there (records and clock moves wake it at once; this only bounds a forgotten wait)."""
 

@@ -128,7 +128,7 @@ def test_records_put_while_open_arrive_without_a_polling_interval(mock: MockPutR
         latencies.append(time.monotonic() - sent - 0.05)
         assert [r["Data"] for r in event["Records"]] == [str(index).encode()]
     stream.close()
-    assert max(latencies) < 0.5  # woken by the put, not by a timer
+    assert max(latencies) < 2  # woken by the put, not by the 5-second heartbeat or liveness timers
 
 
 def test_ends_after_five_minutes_on_the_virtual_clock(mock: MockPutRecord, kinesis: Any, consumer_arn: str) -> None:
