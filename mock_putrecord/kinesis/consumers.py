@@ -206,3 +206,17 @@ def check_deletable(stream: Stream, enforce_consumer_deletion: bool) -> None:
             raise ResourceInUseException(
                 f"DeleteStream can't delete {stream.account_id}:{stream.name} because there are {kind} associated "
                 f"with this data stream. Delete them first.")
+
+
+def check_on_demand_dependents(stream: Stream) -> None:
+    """UpdateStreamMode to PROVISIONED: queues and channels need on-demand streams, so
+    they must be deleted first (the model's DeleteQueue documentation; no capture of the
+    text)."""
+    from .channels import channel_count
+    from .queues import queue_count
+
+    for kind, count in (("queues", queue_count(stream)), ("channels", channel_count(stream))):
+        if count:
+            raise ResourceInUseException(
+                f"Stream {stream.name} under account {stream.account_id} has {kind}, which need on-demand "
+                "capacity mode. Delete them first.")

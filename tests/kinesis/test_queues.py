@@ -339,3 +339,12 @@ def test_a_stream_with_a_queue_cannot_be_deleted(kinesis: Any, raw_kinesis: Any,
         "this data stream. Delete them first.", 400)
     kinesis.delete_queue(QueueARN=arn)
     kinesis.delete_stream(StreamName="s")
+
+
+def test_a_stream_with_a_queue_stays_on_demand(kinesis: Any, raw_kinesis: Any, stream_arn: str) -> None:
+    _queue(kinesis, stream_arn)
+    with pytest.raises(ClientError) as excinfo:
+        raw_kinesis.update_stream_mode(StreamARN=stream_arn, StreamModeDetails={"StreamMode": "PROVISIONED"})
+    assert error_of(excinfo) == (
+        "ResourceInUseException", f"Stream s under account {ACCOUNT} has queues, which need on-demand capacity "
+        "mode. Delete them first.", 400)
