@@ -6,6 +6,7 @@
     def test_producer(): ...
 """
 from . import services as _services  # noqa: F401  (registers the service adapters)
+from . import children as _children  # noqa: F401  (child processes share the live mock)
 from .core.errors import MockConfigurationError, ServiceError, UnmockedRequestError
 from .core.interception import install as _install
 from .core.interception import patch_client

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Coroutine, ParamSpec, TypeVar, overload
 
+from .children import refuse_in_forked_child
 from .core.activation import Activation
 from .core.backends import reset_all
 from .core.clock import clock, time_is_patched
@@ -57,11 +58,13 @@ class MockPutRecord(Activation):
     @property
     def faults(self) -> FaultInjector:
         """Scripted errors, seeded per-record failures, and the log of calls."""
+        refuse_in_forked_child("mock.faults")
         return faults
 
     @property
     def kinesis(self) -> KinesisView:
         """Declare Kinesis streams and read what was written, without boto3."""
+        refuse_in_forked_child("mock.kinesis")
         from .kinesis.view import KinesisView
 
         return KinesisView(self)
@@ -69,6 +72,7 @@ class MockPutRecord(Activation):
     @property
     def featurestore(self) -> FeatureStoreView:
         """Declare feature groups and read online records and offline rows."""
+        refuse_in_forked_child("mock.featurestore")
         from .featurestore.view import FeatureStoreView
 
         return FeatureStoreView(self)
@@ -76,12 +80,14 @@ class MockPutRecord(Activation):
     @property
     def v3io(self) -> V3ioView:
         """Declare v3io streams and read records per shard, without HTTP."""
+        refuse_in_forked_child("mock.v3io")
         from .v3io.view import V3ioView
 
         return V3ioView(self)
 
     def reset(self) -> None:
         """Forget every stream, feature group and record (the mock stays active)."""
+        refuse_in_forked_child("mock.reset()")
         reset_all()
 
     def advance(self, seconds: float) -> float:
@@ -89,6 +95,7 @@ class MockPutRecord(Activation):
 
         :returns: the new time in epoch seconds.
         """
+        refuse_in_forked_child("mock.advance()")
         return clock.advance(seconds)
 
     def _on_outermost_stop(self) -> None:

@@ -50,8 +50,8 @@ def preload_service_modules() -> None:
 
 
 def requires_operation(service: str, operation: str, member: str | None = None) -> Any:
-    """``pytest.mark.skipif`` for an operation (or one of its input members) that the
-    installed botocore's model lacks (queues and channels came with botocore 1.44)."""
+    """A ``pytest.mark.skipif`` for tests of an operation (or one of its input members)
+    that the installed botocore lacks (queues and channels came with botocore 1.44)."""
     import botocore
     import botocore.session
     import pytest
@@ -60,4 +60,17 @@ def requires_operation(service: str, operation: str, member: str | None = None) 
     present = operation in model.operation_names and (
         member is None or member in model.operation_model(operation).input_shape.members)
     what = f"{operation}.{member}" if member else operation
-    return pytest.mark.skipif(not present, reason=f"botocore {botocore.__version__} has no {service} {what}")
+    return pytest.mark.skipif(
+        not present, reason=f"botocore {botocore.__version__} has no {service} {what} (needs a newer botocore)")
+
+
+def requires_enum_value(service: str, shape: str, value: str) -> Any:
+    """A ``pytest.mark.skipif`` for tests of an enum value the installed botocore lacks."""
+    import botocore
+    import botocore.session
+    import pytest
+
+    enum = botocore.session.get_session().get_service_model(service).shape_for(shape).enum
+    return pytest.mark.skipif(
+        value not in enum, reason=f"botocore {botocore.__version__} has no {service} {shape} {value!r}"
+    )

@@ -45,6 +45,15 @@ class _Registration:
 
 _registry: dict[str, _Registration] = {}
 _load_lock = threading.Lock()
+_forward: Handler | None = None
+"""Set in a process forked from a live activation: sends requests to the parent's mock."""
+
+
+def forward_to(forward: Handler | None) -> None:
+    """Answer every request the mock claims through ``forward`` instead of from this
+    process's own state (``None``: answer here again). See ``mock_putrecord.children``."""
+    global _forward
+    _forward = forward
 
 
 def register_service(service: str, module: str, attribute: str = "adapter") -> None:
@@ -85,6 +94,11 @@ def dispatch(request: WireRequest) -> WireResponse | None:
     if adapter is None:
         return None
     handler = adapter.operations.get(request.operation)
+    # A forked child's state is a stale copy: implemented operations, and requests with no
+    # operation (v3io's object layer lists and deletes streams), go to the parent's mock.
+    # Unknown operations are answered here: statelessly, or left to other mocks (moto).
+    if _forward is not None and (handler is not None or not request.operation):
+        return _forward(request)
     if handler is None:
         response = adapter.unknown_operation(request)
         if response is None:

@@ -19,6 +19,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
 from . import dispatch
 from .errors import UnmockedRequestError
+from .http_guard import refusal_message
 from .settings import settings
 from .streaming import RawStream, StreamingWireResponse
 from .wire import WireRequest, WireResponse, body_bytes
@@ -227,11 +228,7 @@ async def _aio_guarded_send(self: Any, request: AWSPreparedRequest) -> Any:
 
 
 def _unmocked_message(request: AWSPreparedRequest) -> str:
-    return (
-        f"mock_putrecord is active and nothing in this process answered {request.method} "
-        f"{request.url}. The request was not sent. Mock that service too (moto's mock_aws, "
-        "say) or pass mock_putrecord(passthrough=True) to let such requests out."
-    )
+    return refusal_message(str(request.method), str(request.url))
 
 
 def guard_network() -> None:

@@ -51,6 +51,13 @@ class ServiceUnavailable(FeatureStoreError):
     status = 503
 
 
+class ConflictException(FeatureStoreError):
+    """UpdateRecord with an EventTime older than the stored record's (409 in the model)."""
+
+    code = "ConflictException"
+    status = 409
+
+
 class NotImplementedOperation(FeatureStoreError):
     """A runtime operation this mock does not implement (named in the message)."""
 

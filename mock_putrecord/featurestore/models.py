@@ -9,6 +9,9 @@ expiry uses a heap, so a put with a TTL adds O(log n); reads are O(features).
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import bisect
 import heapq
 import re
 import threading
@@ -18,6 +21,7 @@ from typing import Any, Iterator, Mapping, Sequence
 from ..core.backends import BackendDict
 from ..core.clock import clock
 from .exceptions import (
+    ConflictException,
     ControlResourceNotFound,
     FeatureStoreError,
     ResourceInUse,
@@ -28,23 +32,38 @@ from .exceptions import (
     group_exists_message,
     group_not_found_message,
 )
+from .search import compile_expression, sort_resources
 from .validation import (
     FRACTIONAL,
     RESERVED_FEATURE_NAMES,
     STRING,
+    event_time_message,
     format_event_time,
     format_iso_ms,
     parse_event_time_ms,
+    parse_features,
     parse_record,
     ttl_millis,
 )
 
 ONLINE = "OnlineStore"
+ON_DEMAND = "OnDemand"
+PROVISIONED = "Provisioned"
 OFFLINE = "OfflineStore"
 MAX_FEATURE_GROUPS = 100  # default "feature groups per account" quota (per region)
 MAX_FEATURE_DEFINITIONS = 2500
+MAX_FEATURE_PARAMETERS = 25  # FeatureParameters max (model)
+MAX_TAGS = 50  # TagList max (model)
+SEARCH_FEATURE_GROUP_MEMBERS = frozenset({
+    "FeatureGroupArn", "FeatureGroupName", "RecordIdentifierFeatureName", "EventTimeFeatureName",
+    "FeatureDefinitions", "CreationTime", "LastModifiedTime", "OnlineStoreConfig", "OfflineStoreConfig",
+    "RoleArn", "FeatureGroupStatus", "OfflineStoreStatus", "LastUpdateStatus", "FailureReason", "Description",
+})  # the model's FeatureGroup (Search) shape
+MAX_UPDATE_FEATURES = 100  # UpdateRecord: "You can update up to 100 features per call" (model doc)
+MAX_LIST_RECORDS = 100  # ListRecords' MaxResults bound (model); the default page when unsaid
+UPDATABLE_STORAGE_TYPES = frozenset({"Standard_V2", "InMemory"})  # UpdateRecord's online stores (model doc)
 
-_ARN = re.compile(r"arn:aws[a-z\-]*:sagemaker:([a-z0-9\-]*):([0-9]{12}):feature-group/(.+)")
+FEATURE_GROUP_ARN = _ARN = re.compile(r"arn:aws[a-z\-]*:sagemaker:([a-z0-9\-]*):([0-9]{12}):feature-group/(.+)")
 
 FeatureValueData = str | list[str]
 """A feature's value as sent: ``ValueAsString`` or ``ValueAsStringList``."""
@@ -96,6 +115,16 @@ class OnlineRecord:
         self.deleted = deleted
 
 
+@dataclass
+class FeatureMetadata:
+    """UpdateFeatureMetadata's state of one feature (kept only once a feature has some)."""
+
+    creation_time: float
+    last_modified_time: float
+    description: str | None = None
+    parameters: dict[str, str] = field(default_factory=dict)
+
+
 class OfflineRow:
     """One row of the offline store, in write order."""
 
@@ -132,6 +161,8 @@ class FeatureGroup:
     online: dict[str, OnlineRecord] = field(default_factory=dict)
     offline: list[OfflineRow] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    metadata: dict[str, FeatureMetadata] = field(default_factory=dict)
+    offline_flushed: int = 0  # offline rows already written to S3 by flush_offline()
     _expiries: list[tuple[int, int, str, OnlineRecord]] = field(default_factory=list)
     _expiry_seq: int = 0
 
@@ -243,6 +274,31 @@ class FeatureGroup:
             data["OnlineStoreTotalSizeBytes"] = 0
         return data
 
+    def feature_metadata(self, name: str) -> dict[str, Any]:
+        """DescribeFeatureMetadata's response for the feature ``name`` (defined)."""
+        definition = self.by_name[name]
+        metadata = self.metadata.get(name)
+        data: dict[str, Any] = {
+            "FeatureGroupArn": self.arn,
+            "FeatureGroupName": self.name,
+            "FeatureName": name,
+            "FeatureType": definition.feature_type,
+            "CreationTime": metadata.creation_time if metadata else self.creation_time,
+            "LastModifiedTime": metadata.last_modified_time if metadata else self.creation_time,
+        }
+        if metadata is not None and metadata.description is not None:
+            data["Description"] = metadata.description
+        data["Parameters"] = [
+            {"Key": key, "Value": value} for key, value in (metadata.parameters.items() if metadata else ())
+        ]
+        return data
+
+    def search_record(self) -> dict[str, Any]:
+        """The group as Search's ``FeatureGroup`` resource (with its tags)."""
+        data = {key: value for key, value in self.describe().items() if key in SEARCH_FEATURE_GROUP_MEMBERS}
+        data["Tags"] = [dict(tag) for tag in self.tags]
+        return data
+
     def summary(self) -> dict[str, Any]:
         """ListFeatureGroups' entry for this group."""
         data: dict[str, Any] = {
@@ -309,6 +365,69 @@ def _check_definitions(
             raise ValidationException(
                 f"Validation Error: The feature [{name}] has a VectorConfig but collection type [{collection}]."
             )
+
+
+def _storage_type(online: Mapping[str, Any] | None) -> str | None:
+    """The online store's StorageType (``Standard`` when unsaid), ``None`` without one."""
+    if not online or not online.get("EnableOnlineStore"):
+        return None
+    return str(online.get("StorageType") or "Standard")
+
+
+def _throughput(config: Mapping[str, Any] | None, storage: str | None) -> dict[str, Any]:
+    """A checked ThroughputConfig as DescribeFeatureGroup shows it. Provisioned mode is
+    "supported only for feature groups that are offline-only, or use the Standard tier
+    online store" (ThroughputConfig API reference); the capacity units "are not
+    applicable for on-demand feature groups"."""
+    if not config:
+        return {"ThroughputMode": ON_DEMAND}
+    mode = config.get("ThroughputMode")
+    read = config.get("ProvisionedReadCapacityUnits")
+    write = config.get("ProvisionedWriteCapacityUnits")
+    if mode == ON_DEMAND:
+        if read is not None or write is not None:
+            raise ValidationException(
+                "Validation Error: ProvisionedReadCapacityUnits and ProvisionedWriteCapacityUnits "
+                "are not applicable for the OnDemand ThroughputMode."
+            )
+        return {"ThroughputMode": ON_DEMAND}
+    if storage not in (None, "Standard"):
+        raise ValidationException(
+            "Validation Error: The Provisioned ThroughputMode is supported only for feature groups that are "
+            f"offline-only, or use the Standard tier online store, not {storage}."
+        )
+    if write is None or (storage is not None and read is None):
+        needed = "ProvisionedWriteCapacityUnits" if storage is None else (
+            "ProvisionedReadCapacityUnits and ProvisionedWriteCapacityUnits"
+        )
+        raise ValidationException(f"Validation Error: The Provisioned ThroughputMode needs {needed}.")
+    if storage is None and read is not None:
+        raise ValidationException(
+            "Validation Error: ProvisionedReadCapacityUnits applies only to feature groups with an OnlineStore."
+        )
+    result: dict[str, Any] = {"ThroughputMode": PROVISIONED}
+    if read is not None:
+        result["ProvisionedReadCapacityUnits"] = read
+    result["ProvisionedWriteCapacityUnits"] = write
+    return result
+
+
+def _decode_record_token(token: str) -> str:
+    """The last identifier of the previous ListRecords page."""
+    try:
+        text = base64.b64decode(token.encode("ascii"), altchars=b"-_", validate=True).decode("utf-8")
+    except (ValueError, binascii.Error, UnicodeError):
+        text = ""
+    if not text.startswith(_RECORD_TOKEN_PREFIX):
+        raise ValidationError(f"Validation Error: The NextToken [{token}] is invalid.")
+    return text[len(_RECORD_TOKEN_PREFIX) :]
+
+
+_RECORD_TOKEN_PREFIX = "after:"
+
+
+def _record_token(identifier: str) -> str:
+    return base64.urlsafe_b64encode((_RECORD_TOKEN_PREFIX + identifier).encode("utf-8")).decode("ascii")
 
 
 def _check_ttl_config(ttl: Mapping[str, Any] | None, *, allow_removal: bool) -> None:
@@ -411,6 +530,7 @@ class FeatureStoreBackend:
             raise ValidationException("Validation Error: RoleArn is required when OfflineStoreConfig is specified.")
         if online is not None:
             _check_ttl_config(online.get("TtlDuration"), allow_removal=False)
+        throughput = _throughput(throughput_config, _storage_type(online))
         now = clock.now()
         offline = self._offline_config(name, offline_store_config, now)
         arn = f"arn:{partition_of(self.region)}:sagemaker:{self.region}:{self.account_id}:feature-group/{name.lower()}"
@@ -424,7 +544,7 @@ class FeatureStoreBackend:
             offline_store_config=offline,
             role_arn=role_arn,
             description=description,
-            throughput_config=dict(throughput_config or {"ThroughputMode": "OnDemand"}),
+            throughput_config=throughput,
             tags=[dict(tag) for tag in tags or []],
             creation_time=now,
         )
@@ -485,7 +605,8 @@ class FeatureStoreBackend:
         throughput_config: Mapping[str, Any] | None = None,
     ) -> str:
         """UpdateFeatureGroup: add features, change the default TTL (applies to records
-        put afterwards; ``Unit``/``Value`` null removes it) or the throughput mode."""
+        put afterwards; ``Unit``/``Value`` null removes it), migrate a Standard online store
+        to Standard_V2 (one way), or change the throughput mode and capacity."""
         group = self._group(name_or_arn, ControlResourceNotFound)
         with group.lock:
             if feature_additions is not None:
@@ -503,7 +624,29 @@ class FeatureStoreBackend:
                     )
                 ttl = online_store_config.get("TtlDuration")
                 _check_ttl_config(ttl, allow_removal=True)
+            storage = (online_store_config or {}).get("StorageType")
+            if storage is not None:
+                current_storage = _storage_type(group.online_store_config)
+                if current_storage is None:
+                    raise ValidationException(
+                        f"Validation Error: The FeatureGroup [{group.name}] does not have an OnlineStore."
+                    )
+                if storage != current_storage and (current_storage, storage) != ("Standard", "Standard_V2"):
+                    raise ValidationException(
+                        f"Validation Error: The OnlineStore StorageType of the FeatureGroup [{group.name}] can only "
+                        f"be migrated from Standard to Standard_V2, not from {current_storage} to {storage}."
+                    )
+            throughput = None
+            if throughput_config is not None:
+                mode = throughput_config.get("ThroughputMode") or group.throughput_config["ThroughputMode"]
+                merged = {**group.throughput_config, **throughput_config, "ThroughputMode": mode}
+                if mode == ON_DEMAND:  # capacity units only describe provisioned groups
+                    merged = {"ThroughputMode": ON_DEMAND}
+                throughput = _throughput(merged, storage or _storage_type(group.online_store_config))
+            now = clock.now()
             if feature_additions is not None:
+                for definition in additions:  # their metadata starts at the update, not at the group's creation
+                    group.metadata[definition.name] = FeatureMetadata(now, now)
                 group.definitions = group.definitions + additions
                 group.by_name = {definition.name: definition for definition in group.definitions}
             if online_store_config is not None and "TtlDuration" in online_store_config:
@@ -513,10 +656,111 @@ class FeatureStoreBackend:
                 else:
                     config.pop("TtlDuration", None)
                 group.online_store_config = config
-            if throughput_config is not None:
-                group.throughput_config = {**group.throughput_config, **throughput_config}
-            group.last_modified_time = clock.now()
+            if storage is not None:
+                group.online_store_config = {**(group.online_store_config or {}), "StorageType": storage}
+            if throughput is not None:
+                group.throughput_config = throughput
+            group.last_modified_time = now
         return group.arn
+
+    # ------------------------------------------------------------ tags, feature metadata, search
+    def _tagged_group(self, arn: str) -> FeatureGroup:
+        group = self.find_group(arn)
+        if group is None:
+            raise ValidationException(group_not_found_message(arn.rsplit("/", 1)[-1]))
+        return group
+
+    def add_tags(self, arn: str, tags: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:
+        """AddTags on a feature-group ARN: add or overwrite by key."""
+        group = self._tagged_group(arn)
+        with group.lock:
+            current = {tag["Key"]: tag["Value"] for tag in group.tags}
+            for tag in tags:
+                current[tag["Key"]] = tag["Value"]
+            if len(current) > MAX_TAGS:
+                raise ResourceLimitExceeded(
+                    f"Validation Error: A resource can have at most {MAX_TAGS} tags; this request would make it {len(current)}."
+                )
+            group.tags = [{"Key": key, "Value": value} for key, value in current.items()]
+        return [dict(tag) for tag in tags]
+
+    def list_tags(self, arn: str) -> list[dict[str, str]]:
+        """ListTags on a feature-group ARN."""
+        group = self._tagged_group(arn)
+        with group.lock:
+            return [dict(tag) for tag in group.tags]
+
+    def delete_tags(self, arn: str, keys: Sequence[str]) -> None:
+        """DeleteTags on a feature-group ARN (unknown keys are ignored)."""
+        group = self._tagged_group(arn)
+        removed = set(keys)
+        with group.lock:
+            group.tags = [tag for tag in group.tags if tag["Key"] not in removed]
+
+    def _feature(self, group_name: str, feature_name: str) -> FeatureGroup:
+        group = self._group(group_name, ControlResourceNotFound)
+        if feature_name not in group.by_name:
+            raise ControlResourceNotFound(
+                f"Resource Not Found: Amazon SageMaker can't find a Feature with name [{feature_name}] "
+                f"in the FeatureGroup [{group.name}]."
+            )
+        return group
+
+    def update_feature_metadata(
+        self,
+        group_name: str,
+        feature_name: str,
+        description: str | None = None,
+        parameter_additions: Sequence[Mapping[str, str]] | None = None,
+        parameter_removals: Sequence[str] | None = None,
+    ) -> None:
+        """UpdateFeatureMetadata: set the description, add or overwrite parameters by
+        key, then remove keys (unknown ones are ignored)."""
+        group = self._feature(group_name, feature_name)
+        now = clock.now()
+        with group.lock:
+            metadata = group.metadata.get(feature_name)
+            if metadata is None:
+                metadata = group.metadata[feature_name] = FeatureMetadata(group.creation_time, now)
+            parameters = dict(metadata.parameters)
+            for parameter in parameter_additions or ():
+                parameters[parameter["Key"]] = parameter["Value"]
+            for key in parameter_removals or ():
+                parameters.pop(key, None)
+            if len(parameters) > MAX_FEATURE_PARAMETERS:
+                raise ValidationException(
+                    f"Validation Error: A feature can have at most {MAX_FEATURE_PARAMETERS} parameters."
+                )
+            metadata.parameters = parameters
+            if description is not None:
+                metadata.description = description
+            metadata.last_modified_time = now
+
+    def describe_feature_metadata(self, group_name: str, feature_name: str) -> dict[str, Any]:
+        """DescribeFeatureMetadata."""
+        group = self._feature(group_name, feature_name)
+        with group.lock:
+            return group.feature_metadata(feature_name)
+
+    def search(
+        self,
+        resource: str,
+        expression: Mapping[str, Any] | None = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Search over ``FeatureGroup`` or ``FeatureMetadata`` resources: the matching
+        ``SearchRecord`` items, sorted (paging is the adapter's)."""
+        matches = compile_expression(expression)
+        items: list[dict[str, Any]] = []
+        for group in self.groups():
+            with group.lock:
+                if resource == "FeatureGroup":
+                    items.append(group.search_record())
+                else:
+                    items.extend(group.feature_metadata(name) for name in group.by_name)
+        found = [item for item in items if matches(item)]
+        return [{resource: item} for item in sort_resources(found, sort_by, sort_order)]
 
     def list_feature_groups(
         self,
@@ -594,6 +838,130 @@ class FeatureStoreBackend:
                     group.set_online(identifier, OnlineRecord(values, event_ms, expires, False))
             if to_offline:
                 group.offline.append(OfflineRow(values, now, now, False))
+
+    def batch_write_record(
+        self, entries: Sequence[Mapping[str, Any]], ttl_duration: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """BatchWriteRecord across groups: each entry is a PutRecord (its own
+        ``TtlDuration``, else the request's, else the group's default). A failing entry
+        becomes an ``Errors`` item with the code and message PutRecord would answer;
+        the others are written. Nothing is left unprocessed."""
+        errors: list[dict[str, Any]] = []
+        for entry in entries:
+            try:
+                self.put_record(
+                    entry["FeatureGroupName"],
+                    entry["Record"],
+                    entry.get("TargetStores"),
+                    entry.get("TtlDuration") or ttl_duration,
+                )
+            except FeatureStoreError as error:
+                errors.append({"Entry": dict(entry), "ErrorCode": error.code, "ErrorMessage": error.message})
+        return {"Errors": errors, "UnprocessedEntries": []}
+
+    def update_record(
+        self,
+        feature_group_name: str,
+        record_identifier: str,
+        features: list[dict[str, Any]],
+        target_stores: Sequence[str] | None = None,
+        ttl_duration: Mapping[str, Any] | None = None,
+    ) -> None:
+        """UpdateRecord: merge ``features`` into the visible online record (features left
+        out keep their values). Only ``Standard_V2`` and ``InMemory`` online stores;
+        the record must exist and not be soft-deleted; an EventTime older than the
+        stored one is a conflict, none keeps the stored one (and its TTL). The offline
+        store gets the merged record as a put would write it."""
+        group = self._group(feature_group_name, ResourceNotFound)
+        if not group.online_enabled:
+            raise ValidationError(f"Validation Error: The FeatureGroup [{group.name}] does not have an OnlineStore.")
+        storage = (group.online_store_config or {}).get("StorageType") or "Standard"
+        if storage not in UPDATABLE_STORAGE_TYPES:
+            raise ValidationError(
+                f"Validation Error: UpdateRecord is only supported for feature groups whose OnlineStore "
+                f"StorageType is Standard_V2 or InMemory. The FeatureGroup [{group.name}] has StorageType [{storage}]."
+            )
+        if len(features) > MAX_UPDATE_FEATURES:
+            raise ValidationError(
+                f"Validation Error: UpdateRecord can update at most {MAX_UPDATE_FEATURES} features, "
+                f"but the request has {len(features)}."
+            )
+        event_feature = group.event_time_feature_name
+        identifier_feature = group.record_identifier_name
+        values = parse_features(features, group.by_name, group.name)
+        sent_identifier = values.get(identifier_feature)
+        if sent_identifier is not None and sent_identifier != record_identifier:
+            raise ValidationError(
+                f"Validation Error: The value of the RecordIdentifierFeatureName [{identifier_feature}] in Features "
+                f"must match RecordIdentifierValueAsString [{record_identifier}]."
+            )
+        event_text = values.get(event_feature)
+        event_ms: int | None = None
+        if event_text is not None:
+            assert isinstance(event_text, str)  # scalar by CreateFeatureGroup rules
+            event_ms = parse_event_time_ms(event_text, group.event_time_type)
+            if event_ms is None:
+                raise ValidationError(event_time_message(event_feature, group.event_time_type))
+        elif ttl_duration is not None:
+            raise ValidationError(
+                f"Validation Error: A TtlDuration needs an EventTime: add the EventTimeFeatureName "
+                f"[{event_feature}] to Features."
+            )
+        to_online, to_offline = self._stores(group, target_stores)
+        now = clock.now()
+        with group.lock:
+            group.expire_due(round(now * 1000), now)
+            current = group.visible_record(record_identifier)
+            if current is None:
+                raise ResourceNotFound(
+                    f"Resource Not Found: Amazon SageMaker can't find a Record with RecordIdentifierValueAsString "
+                    f"[{record_identifier}] in the FeatureGroup [{group.name}]."
+                )
+            if event_ms is not None and event_ms < current.event_time_ms:
+                raise ConflictException(
+                    f"The EventTime [{event_text}] is older than the EventTime "
+                    f"[{current.values.get(event_feature)}] of the record [{record_identifier}]. Retrieve the "
+                    "record's latest EventTime and retry with an EventTime that is equal to or newer than it."
+                )
+            merged = {**current.values, **values}
+            new_event_ms = current.event_time_ms if event_ms is None else event_ms
+            if ttl_duration is not None:
+                expires: int | None = new_event_ms + ttl_millis(ttl_duration)
+            elif current.expires_at_ms is not None:  # keep the record's TTL, from its new EventTime
+                expires = current.expires_at_ms - current.event_time_ms + new_event_ms
+            else:
+                expires = None
+            if to_online:
+                group.set_online(record_identifier, OnlineRecord(merged, new_event_ms, expires, False))
+            if to_offline:
+                group.offline.append(OfflineRow(merged, now, now, False))
+
+    def list_records(
+        self,
+        feature_group_name: str,
+        max_results: int | None = None,
+        next_token: str | None = None,
+        include_soft_deleted: bool = False,
+    ) -> dict[str, Any]:
+        """ListRecords: the online store's record identifiers in identifier order (so a
+        page boundary survives writes between pages), soft-deleted ones only when asked."""
+        group = self._readable_group(feature_group_name, ResourceNotFound)
+        start = _decode_record_token(next_token) if next_token else None
+        limit = max_results or MAX_LIST_RECORDS
+        now = clock.now()
+        with group.lock:
+            group.expire_due(round(now * 1000), now)
+            identifiers = sorted(
+                identifier
+                for identifier, record in group.online.items()
+                if include_soft_deleted or not record.deleted
+            )
+        first = 0 if start is None else bisect.bisect_right(identifiers, start)
+        page = identifiers[first : first + limit]
+        result: dict[str, Any] = {"RecordIdentifiers": page}
+        if first + limit < len(identifiers):
+            result["NextToken"] = _record_token(page[-1])
+        return result
 
     def _readable_group(self, name_or_arn: str, error: type[FeatureStoreError]) -> FeatureGroup:
         group = self._group(name_or_arn, error)

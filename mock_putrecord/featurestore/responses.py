@@ -24,12 +24,19 @@ from .exceptions import (
     ValidationError,
     ValidationException,
 )
-from .models import FeatureStoreBackend, featurestore_backends
-from .validation import ShapeValidator, operation_model, put_record_is_valid
+from .models import FEATURE_GROUP_ARN, FeatureStoreBackend, featurestore_backends
+from .validation import (
+    ShapeValidator,
+    batch_write_record_is_valid,
+    operation_model,
+    put_record_is_valid,
+    service_model,
+)
 
 RUNTIME = "sagemaker-featurestore-runtime"
 CONTROL = "sagemaker"
 _FEATURE_GROUP_PREFIX = "/FeatureGroup/"
+SEARCH_RESOURCES = ("FeatureGroup", "FeatureMetadata")
 
 Handler = Callable[[WireRequest], WireResponse]
 Params = dict[str, Any]
@@ -130,11 +137,12 @@ class _Adapter:
 
 # ---------------------------------------------------------------- runtime (rest-json)
 class RuntimeAdapter(_Adapter):
-    """``sagemaker-featurestore-runtime``: PutRecord, GetRecord, BatchGetRecord, DeleteRecord."""
+    """``sagemaker-featurestore-runtime``: PutRecord, GetRecord, BatchGetRecord, DeleteRecord,
+    and BatchWriteRecord, UpdateRecord, ListRecords where botocore models them."""
 
     service = RUNTIME
     validation_error = ValidationError
-    _fast_checks = {"PutRecord": put_record_is_valid}
+    _fast_checks = {"PutRecord": put_record_is_valid, "BatchWriteRecord": batch_write_record_is_valid}
 
     def __init__(self) -> None:
         super().__init__()
@@ -142,6 +150,14 @@ class RuntimeAdapter(_Adapter):
         self._register("GetRecord", self.get_record)
         self._register("DeleteRecord", self.delete_record)
         self._register("BatchGetRecord", self.batch_get_record)
+        # Newer operations exist only for a botocore whose model has them.
+        for operation, handler in (
+            ("BatchWriteRecord", self.batch_write_record),
+            ("UpdateRecord", self.update_record),
+            ("ListRecords", self.list_records),
+        ):
+            if operation in service_model(RUNTIME).operation_names:
+                self._register(operation, handler)
         self._query_members: dict[str, dict[str, tuple[str, bool]]] = {}
 
     def unknown_operation(self, request: WireRequest) -> WireResponse | None:
@@ -178,7 +194,7 @@ class RuntimeAdapter(_Adapter):
         path = request.path
         if not path.startswith(_FEATURE_GROUP_PREFIX):
             return ""
-        name = path[len(_FEATURE_GROUP_PREFIX) :]
+        name = path[len(_FEATURE_GROUP_PREFIX) :].split("/", 1)[0]  # …/Record, …/ListRecords
         return unquote(name) if "%" in name else name
 
     def _query_params(self, request: WireRequest) -> Params:
@@ -249,11 +265,47 @@ class RuntimeAdapter(_Adapter):
         result = _backend(request).batch_get_record(params["Identifiers"], params.get("ExpirationTimeResponse"))
         return self._ok(result)
 
+    def batch_write_record(self, request: WireRequest) -> WireResponse:
+        """POST /BatchWriteRecord"""
+        params = request.params  # botocore's own parameters, when the body is theirs
+        if not (isinstance(params, dict) and batch_write_record_is_valid(params)):
+            params = self._json_body(request)  # anything unusual: the body, fully checked
+            self._validator("BatchWriteRecord").validate(params)
+        return self._ok(_backend(request).batch_write_record(params["Entries"], params.get("TtlDuration")))
+
+    def update_record(self, request: WireRequest) -> WireResponse:
+        """POST /FeatureGroup/{name}/Record"""
+        params = self._json_body(request)
+        params["FeatureGroupName"] = self._group_name(request)
+        self._validator("UpdateRecord").validate(params)
+        _backend(request).update_record(
+            params["FeatureGroupName"],
+            params["RecordIdentifierValueAsString"],
+            params["Features"],
+            params.get("TargetStores"),
+            params.get("TtlDuration"),
+        )
+        return self._ok()
+
+    def list_records(self, request: WireRequest) -> WireResponse:
+        """POST /FeatureGroup/{name}/ListRecords"""
+        params = self._json_body(request)
+        params["FeatureGroupName"] = self._group_name(request)
+        self._validator("ListRecords").validate(params)
+        result = _backend(request).list_records(
+            params["FeatureGroupName"],
+            params.get("MaxResults"),
+            params.get("NextToken"),
+            bool(params.get("IncludeSoftDeletedRecords")),
+        )
+        return self._ok(result)
+
 
 # ---------------------------------------------------------------- control plane (JSON 1.1)
 class ControlAdapter(_Adapter):
-    """The five feature-group operations of ``sagemaker``; every other SageMaker
-    operation is left to whatever else answers (moto, say)."""
+    """The feature-group operations of ``sagemaker`` (and Search and tags where they are
+    about feature groups); every other SageMaker operation is left to whatever else
+    answers (moto, say)."""
 
     service = CONTROL
     validation_error = ValidationException
@@ -265,10 +317,34 @@ class ControlAdapter(_Adapter):
         self._register("ListFeatureGroups", self.list_feature_groups)
         self._register("DeleteFeatureGroup", self.delete_feature_group)
         self._register("UpdateFeatureGroup", self.update_feature_group)
+        self._register("UpdateFeatureMetadata", self.update_feature_metadata)
+        self._register("DescribeFeatureMetadata", self.describe_feature_metadata)
+
+        # Operations on every kind of SageMaker resource: this mock answers those about
+        # feature groups, and leaves the rest to whatever else answers (moto, say).
+        self._shared: dict[str, tuple[Callable[[Params], bool], Handler]] = {}
+        for operation, claim, handler in (
+            ("Search", _is_feature_search, self.search),
+            ("AddTags", _names_feature_group, self.add_tags),
+            ("ListTags", _names_feature_group, self.list_tags),
+            ("DeleteTags", _names_feature_group, self.delete_tags),
+        ):
+            self._register(operation, handler)
+            self._shared[operation] = (claim, self.operations.pop(operation))
 
     def unknown_operation(self, request: WireRequest) -> WireResponse | None:
-        """Not ours."""
-        return None
+        """Search, AddTags, ListTags and DeleteTags about feature groups; nothing else."""
+        shared = self._shared.get(request.operation)
+        if shared is None:
+            return None
+        claim, handler = shared
+        try:
+            params = json.loads(request.body) if request.body else {}
+        except (ValueError, UnicodeDecodeError):
+            return None
+        if not isinstance(params, dict) or not claim(params):
+            return None
+        return handler(request)
 
     def render_error(self, error: ServiceError) -> WireResponse:
         """JSON 1.1 error: ``__type`` and ``message``."""
@@ -342,13 +418,77 @@ class ControlAdapter(_Adapter):
             sort_by=params.get("SortBy"),
             sort_order=params.get("SortOrder"),
         )
-        start = _decode_token(params.get("NextToken"))
-        limit = params.get("MaxResults") or 10
-        page = summaries[start : start + limit]
+        page, token = _page(summaries, params, 10)
         result: dict[str, Any] = {"FeatureGroupSummaries": page}
-        if start + limit < len(summaries):
-            result["NextToken"] = base64.b64encode(str(start + limit).encode()).decode()
+        if token is not None:
+            result["NextToken"] = token
         return self._ok(result)
+
+    def update_feature_metadata(self, request: WireRequest) -> WireResponse:
+        """SageMaker.UpdateFeatureMetadata"""
+        params = self._params(request, "UpdateFeatureMetadata")
+        _backend(request).update_feature_metadata(
+            params["FeatureGroupName"],
+            params["FeatureName"],
+            params.get("Description"),
+            params.get("ParameterAdditions"),
+            params.get("ParameterRemovals"),
+        )
+        return self._ok({})
+
+    def describe_feature_metadata(self, request: WireRequest) -> WireResponse:
+        """SageMaker.DescribeFeatureMetadata"""
+        params = self._params(request, "DescribeFeatureMetadata")
+        return self._ok(_backend(request).describe_feature_metadata(params["FeatureGroupName"], params["FeatureName"]))
+
+    def search(self, request: WireRequest) -> WireResponse:
+        """SageMaker.Search over FeatureGroup or FeatureMetadata (default 10 per page)."""
+        params = self._params(request, "Search")
+        found = _backend(request).search(
+            params["Resource"], params.get("SearchExpression"), params.get("SortBy"), params.get("SortOrder")
+        )
+        page, token = _page(found, params, 10)
+        result: dict[str, Any] = {"Results": page, "TotalHits": {"Value": len(found), "Relation": "EqualTo"}}
+        if token is not None:
+            result["NextToken"] = token
+        return self._ok(result)
+
+    def add_tags(self, request: WireRequest) -> WireResponse:
+        """SageMaker.AddTags on a feature group."""
+        params = self._params(request, "AddTags")
+        return self._ok({"Tags": _backend(request).add_tags(params["ResourceArn"], params["Tags"])})
+
+    def list_tags(self, request: WireRequest) -> WireResponse:
+        """SageMaker.ListTags on a feature group."""
+        params = self._params(request, "ListTags")
+        page, token = _page(_backend(request).list_tags(params["ResourceArn"]), params, 50)
+        result: dict[str, Any] = {"Tags": page}
+        if token is not None:
+            result["NextToken"] = token
+        return self._ok(result)
+
+    def delete_tags(self, request: WireRequest) -> WireResponse:
+        """SageMaker.DeleteTags on a feature group."""
+        params = self._params(request, "DeleteTags")
+        _backend(request).delete_tags(params["ResourceArn"], params["TagKeys"])
+        return self._ok({})
+
+
+def _is_feature_search(params: Params) -> bool:
+    return params.get("Resource") in SEARCH_RESOURCES
+
+
+def _names_feature_group(params: Params) -> bool:
+    arn = params.get("ResourceArn")
+    return isinstance(arn, str) and FEATURE_GROUP_ARN.fullmatch(arn) is not None
+
+
+def _page(items: list[Any], params: Params, default: int) -> tuple[list[Any], str | None]:
+    """One page of ``items`` and the token of the next (offset tokens)."""
+    start = _decode_token(params.get("NextToken"))
+    limit = params.get("MaxResults") or default
+    token = base64.b64encode(str(start + limit).encode()).decode() if start + limit < len(items) else None
+    return items[start : start + limit], token
 
 
 def _timestamp(value: Any, path: str) -> float | None:

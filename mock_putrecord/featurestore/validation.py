@@ -372,6 +372,18 @@ def put_record_is_valid(params: Any) -> bool:
     return True
 
 
+def batch_write_record_is_valid(params: Any) -> bool:
+    """:func:`put_record_is_valid` for BatchWriteRecord: 1 to 25 entries, each shaped like
+    a PutRecord request (the entry's members are PutRecord's), and a valid request TTL."""
+    entries = params.get("Entries")
+    if type(entries) is not list or not 1 <= len(entries) <= 25:
+        return False
+    ttl = params.get("TtlDuration")
+    if ttl is not None and not put_record_is_valid({"FeatureGroupName": "g", "Record": [{"FeatureName": "f"}], "TtlDuration": ttl}):
+        return False
+    return all(type(entry) is dict and put_record_is_valid(entry) for entry in entries)
+
+
 # ---------------------------------------------------------------- time
 _ISO_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{3}))?Z")
 _DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
@@ -541,19 +553,22 @@ def _collection_value(definition: FeatureDefinition, items: list[str]) -> list[s
     return items
 
 
-def parse_record(
-    record: list[dict[str, Any]],
-    definitions: Mapping[str, FeatureDefinition],
-    identifier_name: str,
-    event_time: FeatureDefinition,
-    group_name: str,
-) -> tuple[dict[str, str | list[str]], str, int]:
-    """Check a shape-valid ``Record`` against the group's features.
+def parse_features(
+    features: list[dict[str, Any]], definitions: Mapping[str, FeatureDefinition], group_name: str
+) -> dict[str, str | list[str]]:
+    """Check shape-valid feature values against the group's definitions (the checks of
+    :func:`parse_record` that need no identifier or EventTime; UpdateRecord's)."""
+    values, size = _parse_features(features, definitions, group_name)
+    if size * 4 > MAX_RECORD_BYTES and _record_bytes(values) > MAX_RECORD_BYTES:
+        raise ValidationError(
+            f"Validation Error: The record size exceeds the maximum of {MAX_RECORD_BYTES} bytes."
+        )
+    return values
 
-    :returns: the values by feature name (as sent; Set repeats removed), the record
-        identifier value and the EventTime in epoch milliseconds.
-    :raises ValidationError: with the first problem found.
-    """
+
+def _parse_features(
+    record: list[dict[str, Any]], definitions: Mapping[str, FeatureDefinition], group_name: str
+) -> tuple[dict[str, str | list[str]], int]:
     values: dict[str, str | list[str]] = {}
     size = 0
     for feature in record:
@@ -590,6 +605,23 @@ def parse_record(
                 )
             values[name] = _collection_value(definition, items)
             size += sum(len(item) for item in items)
+    return values, size
+
+
+def parse_record(
+    record: list[dict[str, Any]],
+    definitions: Mapping[str, FeatureDefinition],
+    identifier_name: str,
+    event_time: FeatureDefinition,
+    group_name: str,
+) -> tuple[dict[str, str | list[str]], str, int]:
+    """Check a shape-valid ``Record`` against the group's features.
+
+    :returns: the values by feature name (as sent; Set repeats removed), the record
+        identifier value and the EventTime in epoch milliseconds.
+    :raises ValidationError: with the first problem found.
+    """
+    values, size = _parse_features(record, definitions, group_name)
     identifier = values.get(identifier_name)
     if identifier is None:
         raise ValidationError(

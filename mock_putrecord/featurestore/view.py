@@ -10,6 +10,7 @@ import re
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from ..core.context import MockContext
+from .offline import parquet_objects, typed
 from .models import OFFLINE, ONLINE, FeatureGroup, FeatureStoreBackend, OnlineRecord, featurestore_backends
 from .validation import FRACTIONAL, INTEGRAL, TTL_UNIT_SECONDS
 
@@ -58,19 +59,6 @@ def _as_text(value: Any) -> str:
     if isinstance(value, bool):
         raise TypeError("feature values are str, int or float, not bool")
     return value if isinstance(value, str) else repr(value) if isinstance(value, float) else str(value)
-
-
-def _typed(value: FeatureValue | None, feature_type: str) -> Any:
-    """An offline-store column value: Integral → int, Fractional → float, else str."""
-    if value is None:
-        return None
-    if isinstance(value, list):
-        return [_typed(item, feature_type) for item in value]
-    if feature_type == INTEGRAL:
-        return int(value)
-    if feature_type == FRACTIONAL:
-        return float(value)
-    return value
 
 
 def record_values_in_order(group: FeatureGroup, record: OnlineRecord) -> list[tuple[str, FeatureValue]]:
@@ -216,7 +204,7 @@ class FeatureStoreView:
         for row in rows:
             data: dict[str, Any] = {}
             for definition in definitions:
-                data[definition.name] = _typed(row.values.get(definition.name), definition.feature_type)
+                data[definition.name] = typed(row.values.get(definition.name), definition.feature_type)
             data["write_time"] = _utc(row.write_time)
             data["api_invocation_time"] = _utc(row.api_invocation_time)
             data["is_deleted"] = row.is_deleted
@@ -235,6 +223,39 @@ class FeatureStoreView:
         group = self._group(name, region)
         columns = [definition.name for definition in group.definitions] + ["write_time", "api_invocation_time", "is_deleted"]
         return pandas.DataFrame(self.offline_rows(name, region=region), columns=columns)
+
+
+    def flush_offline(self, *, region: str | None = None) -> list[str]:
+        """Write the offline rows not written yet to S3 as Parquet, in AWS's layout
+        (``<ResolvedOutputS3Uri>/year=…/month=…/day=…/hour=…/<time>_<id>.parquet``, by
+        event time), for every group with an offline store. S3 is whatever answers it
+        in this process (moto's ``mock_aws``, say). Needs the ``offline`` extra.
+
+        :returns: the S3 URIs written, in order.
+        :raises ImportError: without pyarrow.
+        :raises UnmockedRequestError: when nothing in the process answers S3.
+        """
+        import boto3
+
+        region = region or self._context.default_region
+        s3 = boto3.client("s3", region_name=region)
+        written: list[str] = []
+        for group in self.backend(region).groups():
+            if not group.offline_enabled:
+                continue
+            with group.lock:
+                start = group.offline_flushed
+                rows = group.offline[start:]
+            if not rows:
+                continue
+            base = str((group.offline_store_config or {})["S3StorageConfig"]["ResolvedOutputS3Uri"])
+            bucket, _, prefix = base.removeprefix("s3://").partition("/")
+            for key, body in parquet_objects(group, rows):
+                s3.put_object(Bucket=bucket, Key=f"{prefix}/{key}", Body=body)
+                written.append(f"s3://{bucket}/{prefix}/{key}")
+            with group.lock:
+                group.offline_flushed = max(group.offline_flushed, start + len(rows))
+        return written
 
 
 __all__ = ["FeatureStoreView", "FeatureValue", "TtlSpec", "ONLINE", "OFFLINE"]

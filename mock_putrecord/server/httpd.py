@@ -301,14 +301,22 @@ def answer(
 
 
 def _unclaimed(request: WireRequest) -> WireResponse:
-    """No adapter answered: AWS's reply to an operation it does not know."""
+    """No adapter answered. Routing only lets through operations of the AWS API (or the
+    mock's), so this is one the mock does not model: 501 NotImplemented, naming it, as
+    docs/server.md promises (an unknown name never gets here: UnknownOperationException)."""
     if request.service == "v3io":
         return WireResponse(
             400,
             b'{"ErrorCode":-201326592,"ErrorMessage":"InvalidArgumentException"}',
             {"Content-Type": "application/json"},
         )
+    if request.operation:  # routing let it through, so it is an operation of the AWS API
+        return replies.json_error(
+            "NotImplemented",
+            f"mock_putrecord does not implement the {request.service} operation {request.operation}.",
+            status=501,
+        )
     return replies.json_error(
         "UnknownOperationException",
-        f"mock_putrecord does not implement {request.service} {request.operation or request.method}",
+        f"mock_putrecord does not implement {request.service} {request.method}",
     )

@@ -7,6 +7,8 @@
   ``RequestsMock`` started *after* ours (moto, a user's) hands v3io requests it has no
   match for... it has none, so it hands them to ours: ``RequestsMock._on_request`` is
   wrapped for the activation to route v3io requests to our mock first.
+* ``requests`` to an AWS host that no mock answers is refused, never sent
+  (:mod:`mock_putrecord.core.http_guard`, installed with this integration).
 * v3io-py's default client talks through ``http.client`` and its async client through
   aiohttp, neither of which ``responses`` sees: their transports' send methods are
   replaced for the activation.
@@ -33,6 +35,7 @@ from urllib.parse import urlsplit
 
 from ..core.activation import register_activation_hooks
 from ..core.dispatch import dispatch
+from ..core.http_guard import guard_requests, unguard_requests
 from ..core.wire import WireRequest, WireResponse, body_bytes
 
 # models and responses (and what they import) load on the first v3io request, not at
@@ -108,6 +111,8 @@ class _Requests:
         import requests.adapters
         import responses
 
+        guard_requests(requests.adapters)  # AWS hosts: answered by a mock, or refused
+
         if self.mock is None:
             self.mock = responses.RequestsMock(assert_all_requests_are_fired=False)
         mock: Any = self.mock  # _real_send is not public API; its annotation is narrower
@@ -132,6 +137,7 @@ class _Requests:
         import responses
 
         self.active = False
+        unguard_requests()
         prepared = requests.models.PreparedRequest
         if self._prepare_body is not None and prepared.__dict__.get("prepare_body") is self._prepare_body:
             prepared.prepare_body = self._original_prepare_body  # type: ignore[method-assign]

@@ -352,3 +352,24 @@ def test_value_with_line_break_breaks_the_model_pattern(runtime: Any, create_gro
         "constraint: Member must satisfy regular expression pattern: .*",
         400,
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    entries=st.lists(_put_body.map(lambda body: dict(body, FeatureGroupName="g")), max_size=27) | _json,
+    ttl=st.none() | st.fixed_dictionaries({"Unit": st.sampled_from(["Seconds", "Days", "Years"]) | _json,
+                                           "Value": st.integers(-1, 3) | _json}),
+)
+def test_batch_write_fast_path_never_accepts_what_the_model_rejects(entries: Any, ttl: Any) -> None:
+    import botocore.session
+
+    from mock_putrecord.featurestore.exceptions import ValidationError as FeatureStoreValidationError
+    from mock_putrecord.featurestore.validation import ShapeValidator, batch_write_record_is_valid
+
+    if "BatchWriteRecord" not in botocore.session.get_session().get_service_model("sagemaker-featurestore-runtime").operation_names:
+        pytest.skip("this botocore has no BatchWriteRecord")
+    params: dict[str, Any] = {"Entries": entries}
+    if ttl is not None:
+        params["TtlDuration"] = ttl
+    if batch_write_record_is_valid(params):  # must then pass the full model walk too
+        ShapeValidator("sagemaker-featurestore-runtime", "BatchWriteRecord", FeatureStoreValidationError).validate(params)

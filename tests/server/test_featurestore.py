@@ -72,3 +72,51 @@ def test_runtime_errors_are_rest_json(server: MockServer) -> None:
     assert reply.status == 404
     assert reply.headers.get("x-amzn-errortype", "").startswith("ResourceNotFound")
     assert "x-amzn-requestid" in reply.headers
+
+
+CURRENT_API = """
+import boto3, json, sys
+url = sys.argv[1]
+sagemaker = boto3.client("sagemaker", endpoint_url=url, region_name="us-east-1")
+runtime = boto3.client("sagemaker-featurestore-runtime", endpoint_url=url, region_name="us-east-1")
+arn = sagemaker.create_feature_group(
+    FeatureGroupName="v2", RecordIdentifierFeatureName="id", EventTimeFeatureName="t",
+    FeatureDefinitions=[{"FeatureName": "id", "FeatureType": "String"}, {"FeatureName": "t", "FeatureType": "String"},
+                        {"FeatureName": "n", "FeatureType": "Integral"}],
+    OnlineStoreConfig={"EnableOnlineStore": True, "StorageType": "Standard_V2"}, Tags=[{"Key": "k", "Value": "v"}],
+)["FeatureGroupArn"]
+written = runtime.batch_write_record(Entries=[
+    {"FeatureGroupName": "v2", "Record": [{"FeatureName": "id", "ValueAsString": i}, {"FeatureName": "t", "ValueAsString": "2024-01-01T00:00:00Z"}]}
+    for i in ("a", "b")])
+runtime.update_record(FeatureGroupName=arn, RecordIdentifierValueAsString="a", Features=[{"FeatureName": "n", "ValueAsString": "7"}])
+print(json.dumps({
+    "errors": written["Errors"],
+    "ids": runtime.list_records(FeatureGroupName="v2")["RecordIdentifiers"],
+    "tags": sagemaker.list_tags(ResourceArn=arn)["Tags"],
+    "found": [r["FeatureGroup"]["FeatureGroupName"] for r in sagemaker.search(Resource="FeatureGroup")["Results"]],
+}))
+"""
+
+
+def test_current_api_over_http(server: MockServer) -> None:
+    pytest.importorskip("botocore")
+    import botocore.session
+
+    if "UpdateRecord" not in botocore.session.get_session().get_service_model("sagemaker-featurestore-runtime").operation_names:
+        pytest.skip("this botocore has no UpdateRecord")
+    out = json.loads(run_python(CURRENT_API.replace("sys.argv[1]", repr(server.url))))
+    assert out == {"errors": [], "ids": ["a", "b"], "tags": [{"Key": "k", "Value": "v"}], "found": ["v2"]}
+    assert server.mock.featurestore.online_record("v2", "a") == {"id": "a", "t": "2024-01-01T00:00:00Z", "n": "7"}
+
+
+def test_unmodelled_sagemaker_operation_is_501_over_http(server: MockServer) -> None:
+    body = json.dumps({"ResourceArn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint/e"}).encode()
+    reply = raw_request(server, "POST", "/", signed_headers(server, "SageMaker.ListTags", body, service="sagemaker"), body)
+    assert (reply.status, reply.json()) == (
+        501, {"__type": "NotImplemented", "message": "mock_putrecord does not implement the sagemaker operation ListTags."}
+    )
+    body = b"{}"
+    reply = raw_request(server, "POST", "/", signed_headers(server, "SageMaker.ListTrainingJobs", body, service="sagemaker"), body)
+    assert (reply.status, reply.json()["__type"]) == (501, "NotImplemented")
+    reply = raw_request(server, "POST", "/", signed_headers(server, "SageMaker.NoSuchThing", body, service="sagemaker"), body)
+    assert (reply.status, reply.body) == (400, b'{"__type":"UnknownOperationException"}')
