@@ -27,7 +27,7 @@ import logging
 import os
 import sys
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Mapping, MutableMapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, MutableMapping
 from urllib.parse import urlsplit
 
 from .core import dispatch
@@ -35,6 +35,7 @@ from .core.activation import register_activation_hooks
 from .core.errors import MockConfigurationError, UnmockedRequestError
 from .core.faults import faults
 from .core.settings import settings
+from .core.streaming import StreamingWireResponse
 from .core.wire import WireRequest, WireResponse
 
 if TYPE_CHECKING:
@@ -209,6 +210,7 @@ def _forward(request: WireRequest) -> WireResponse:
     split = urlsplit(url)
     connection = http.client.HTTPConnection(split.hostname or "127.0.0.1", split.port, timeout=FORWARD_TIMEOUT)
     target = (request.path or "/") + (f"?{request.query}" if request.query else "")
+    streaming: StreamingWireResponse | None = None
     try:
         connection.putrequest(request.method, target, skip_host=True, skip_accept_encoding=True)
         for name, value in _forwarded_headers(request).items():
@@ -216,6 +218,11 @@ def _forward(request: WireRequest) -> WireResponse:
         connection.putheader("Content-Length", str(len(request.body)))
         connection.endheaders(request.body)
         reply = connection.getresponse()
+        if reply.getheader("Content-Type") == EVENT_STREAM and reply.status == 200:
+            # SubscribeToShard: hand the chunks on as they come, not when the stream ends.
+            headers = {name: value for name, value in reply.getheaders() if name.lower() not in _HOP_BY_HOP}
+            streaming = StreamingWireResponse(reply.status, b"", headers, _RemoteChunks(connection, reply))
+            return streaming
         body = reply.read()
     except (OSError, http.client.HTTPException) as error:
         raise UnmockedRequestError(
@@ -225,10 +232,37 @@ def _forward(request: WireRequest) -> WireResponse:
             "parent's activation ended before this process finished?"
         ) from error
     finally:
-        connection.close()
+        if streaming is None:  # an event stream keeps its connection until it ends
+            connection.close()
     headers = {name: value for name, value in reply.getheaders() if name.lower() not in _HOP_BY_HOP}
     headers["Content-Length"] = str(len(body))
     return WireResponse(reply.status, body, headers)
+
+
+EVENT_STREAM = "application/vnd.amazon.eventstream"
+
+
+class _RemoteChunks:
+    """An event stream read from the parent's server as its chunks arrive."""
+
+    def __init__(self, connection: http.client.HTTPConnection, reply: http.client.HTTPResponse) -> None:
+        self._connection = connection
+        self._reply = reply
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            while True:
+                chunk = self._reply.read1(65536)
+                if not chunk:
+                    return
+                yield chunk
+        except (OSError, http.client.HTTPException):
+            return  # the parent ended the stream (or went away): so does the child's
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._connection.close()
 
 
 def _forwarded_headers(request: WireRequest) -> dict[str, Any]:

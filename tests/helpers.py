@@ -49,17 +49,19 @@ def preload_service_modules() -> None:
                 importlib.import_module(name)
 
 
-def requires_operation(service: str, operation: str) -> Any:
-    """A ``pytest.mark.skipif`` for tests of an operation the installed botocore lacks."""
+def requires_operation(service: str, operation: str, member: str | None = None) -> Any:
+    """A ``pytest.mark.skipif`` for tests of an operation (or one of its input members)
+    that the installed botocore lacks (queues and channels came with botocore 1.44)."""
     import botocore
     import botocore.session
     import pytest
 
-    names = botocore.session.get_session().get_service_model(service).operation_names
+    model = botocore.session.get_session().get_service_model(service)
+    present = operation in model.operation_names and (
+        member is None or member in model.operation_model(operation).input_shape.members)
+    what = f"{operation}.{member}" if member else operation
     return pytest.mark.skipif(
-        operation not in names,
-        reason=f"botocore {botocore.__version__} has no {service} {operation} (needs a newer botocore)",
-    )
+        not present, reason=f"botocore {botocore.__version__} has no {service} {what} (needs a newer botocore)")
 
 
 def requires_enum_value(service: str, shape: str, value: str) -> Any:

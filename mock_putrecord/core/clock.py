@@ -9,6 +9,7 @@ import math
 import sys
 import threading
 import time
+from typing import Callable
 
 
 class Clock:
@@ -17,6 +18,13 @@ class Clock:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._virtual: float | None = None
+        self.listeners: list[Callable[[], None]] = []
+        """Called after the clock is moved, frozen or set back to real time (what
+        waits for a deadline on the mock's clock waits on these)."""
+
+    def _moved(self) -> None:
+        for listener in list(self.listeners):
+            listener()
 
     @property
     def is_virtual(self) -> bool:
@@ -32,6 +40,7 @@ class Clock:
         """Stop the clock at ``at`` (default: the current time)."""
         with self._lock:
             self._virtual = time.time() if at is None else float(at)
+        self._moved()
 
     def advance(self, seconds: float) -> float:
         """Move a frozen clock forward by ``seconds``; freezes a real clock first."""
@@ -43,13 +52,15 @@ class Clock:
             raise ValueError(f"the clock only moves forward: advance() got {seconds!r} seconds")
         with self._lock:
             base = time.time() if self._virtual is None else self._virtual
-            self._virtual = base + seconds
-            return self._virtual
+            self._virtual = now = base + seconds
+        self._moved()
+        return now
 
     def use_real_time(self) -> None:
         """Return to real time."""
         with self._lock:
             self._virtual = None
+        self._moved()
 
 
 def time_is_patched() -> bool:

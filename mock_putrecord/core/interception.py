@@ -20,6 +20,7 @@ from . import dispatch, patches
 from .errors import UnmockedRequestError
 from .http_guard import refusal_message
 from .settings import settings
+from .streaming import RawStream, StreamingWireResponse
 from .wire import WireRequest, WireResponse, body_bytes, credential_scope
 
 _UNIQUE_ID = "mock_putrecord.before_send"
@@ -65,6 +66,8 @@ def to_aws_response(url: str, response: WireResponse) -> MockAWSResponse:
     """Wrap a :class:`WireResponse` for botocore."""
     # AWSResponse copies the headers into its case-insensitive HeadersDict; any mapping does.
     headers = cast(Any, response.headers)
+    if isinstance(response, StreamingWireResponse) and response.source is not None:
+        return MockAWSResponse(url, response.status, headers, RawStream(response.source))
     return MockAWSResponse(url, response.status, headers, _RawBody(response.body))
 
 

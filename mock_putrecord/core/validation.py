@@ -109,6 +109,10 @@ class Validator:
             self._model = botocore.session.get_session().get_service_model(self._service_name)
         return self._model
 
+    def has_operation(self, operation: str) -> bool:
+        """True when the installed botocore's model has ``operation``."""
+        return operation in self._service_model().operation_names
+
     def plan(self, operation: str) -> _Node:
         """The compiled input shape of ``operation`` (built once)."""
         node = self._plans.get(operation)

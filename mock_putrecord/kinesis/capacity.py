@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .consumers import check_on_demand_dependents
 from .distribution import AUTO, USER_PARTITION_KEY
 from .exceptions import InvalidArgumentException, ValidationError
 
@@ -29,6 +30,8 @@ def update_stream_mode(backend: "KinesisBackend", arn: str, mode: str, warm_mibp
             if mode != ON_DEMAND:
                 raise ValidationError.provisioned(stream.name, backend.account_id)
             backend.account.require_commitment()
+        if mode == PROVISIONED:
+            check_on_demand_dependents(stream)
         stream.mode = mode
         if mode == PROVISIONED:
             stream.distribution, stream.warm_throughput_mibps = USER_PARTITION_KEY, None

@@ -112,3 +112,7 @@ class NotImplementedByMock(KinesisError):
 
     code = "NotImplemented"
     status = 501
+
+
+class ExpiredNextTokenException(KinesisError):
+    code = "ExpiredNextTokenException"

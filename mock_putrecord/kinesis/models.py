@@ -11,7 +11,7 @@ from functools import partial
 from itertools import repeat
 from operator import add as _add
 from operator import itemgetter
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..core.backends import BackendDict
 from ..core.clock import clock
@@ -33,6 +33,11 @@ from .account import AccountSettings
 from .sequence import parse_sequence, resolve_shard_id, shard_id_name
 from .shards import HASH_KEY_MAX, Shard, StoredRecord, even_ranges
 from .throughput import ShardBudget
+
+if TYPE_CHECKING:
+    from .channels import Channel
+    from .consumers import Consumer
+    from .queues import Queue
 
 DEFAULT_RETENTION_HOURS = 24
 MAX_RETENTION_HOURS = 8760
@@ -82,6 +87,19 @@ class Stream:
     seen_by_test: bool = field(default=False, repr=False)
     """Set when a test declared or inspected the stream through ``mock.kinesis`` (the
     pytest plugin's opt-in check reports records put to streams that are not)."""
+    consumers: dict[str, Consumer] = field(default_factory=dict, repr=False)
+    """Registered consumers, queues and channels by name (``consumers.py``, ``queues.py``,
+    ``channels.py`` own them; they go when the stream goes)."""
+    queues: dict[str, Queue] = field(default_factory=dict, repr=False)
+    channels: dict[str, Channel] = field(default_factory=dict, repr=False)
+    listeners: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    """Called after records are stored or shards change (subscriptions and long polls
+    wait on these instead of polling)."""
+
+    def notify(self) -> None:
+        """Wake whatever waits for this stream's records (cheap when nothing does)."""
+        for listener in list(self.listeners):
+            listener()
 
     @property
     def arn(self) -> str:
@@ -114,6 +132,8 @@ class Stream:
         """Rebuild the routing table of open shards (after create, split, merge, rescale)."""
         self._open = sorted((s for s in self.shards if s.is_open), key=lambda s: s.start_hash)
         self._open_starts = [s.start_hash for s in self._open]
+        if self.listeners:
+            self.notify()
 
     def shard(self, index: int) -> Shard | None:
         return self.shards[index] if 0 <= index < len(self.shards) else None
@@ -285,11 +305,16 @@ class KinesisBackend:
             self.streams[name] = stream
             return stream
 
-    def delete_stream(self, name: str | None, arn: str | None = None) -> None:
-        """DeleteStream: gone at once (AWS shows DELETING for a while)."""
+    def delete_stream(self, name: str | None, arn: str | None = None, enforce_consumer_deletion: bool = True) -> None:
+        """DeleteStream: gone at once (AWS shows DELETING for a while). Consumers go with
+        it only when ``enforce_consumer_deletion`` (the wire's default is False)."""
+        from .consumers import check_deletable
+
         with self.lock:
             stream = self.get_stream(name, arn)
+            check_deletable(stream, enforce_consumer_deletion)
             del self.streams[stream.name]
+        stream.notify()  # open subscriptions and long polls end
 
     def list_streams(self, limit: int | None = None, exclusive_start: str | None = None) -> tuple[list[Stream], bool]:
         """ListStreams: sorted by name (as AWS does); returns (page, has_more)."""
@@ -423,6 +448,8 @@ class KinesisBackend:
                 shard.arrivals.append(now)
                 seq_secs = secs if secs > shard.create_secs else shard.create_secs
                 append_result((shard, shard.base | ((position + 1) << 80) | (seq_secs << 36), None, None))
+        if stream.listeners:
+            stream.notify()
         return stream, results
 
     def _dry_run_put(self, stream: Stream, entries: Sequence[tuple[bytes, str | None, str | None]],
@@ -497,6 +524,8 @@ class KinesisBackend:
                     shard.keys.extend(map(keys.__getitem__, indices))
                 shard.arrivals.extend(repeat(now, count))
                 groups.append((shard, shard.sequence_number(position, secs), count, indices))
+        if stream.listeners:
+            stream.notify()
         return stream, groups
 
     @staticmethod
@@ -667,12 +696,7 @@ class KinesisBackend:
             at_end = not shard.is_open and remaining <= 0
         result: dict[str, Any] = {"Records": records, "MillisBehindLatest": behind}
         if at_end:
-            result["ChildShards"] = [
-                {"ShardId": child.shard_id,
-                 "ParentShards": [p for p in (child.parent_id, child.adjacent_parent_id) if p],
-                 "HashKeyRange": {"StartingHashKey": str(child.start_hash), "EndingHashKey": str(child.end_hash)}}
-                for child in stream.shards if shard.shard_id in (child.parent_id, child.adjacent_parent_id)
-            ]
+            result["ChildShards"] = child_shards(stream, shard)
         else:
             result["NextShardIterator"] = iterators.encode(
                 stream.name, stream.created, shard.index, next_position, now)
@@ -768,6 +792,16 @@ class KinesisBackend:
         with stream.lock:
             shards = [s for s in stream.shards if shard_id is None or s.shard_id == shard_id]
             return [shard.record_at(i) for shard in shards for i in range(len(shard))]
+
+
+def child_shards(stream: Stream, shard: Shard) -> list[dict[str, Any]]:
+    """The ``ChildShards`` of a closed shard (GetRecords and SubscribeToShard at its end)."""
+    return [
+        {"ShardId": child.shard_id,
+         "ParentShards": [p for p in (child.parent_id, child.adjacent_parent_id) if p],
+         "HashKeyRange": {"StartingHashKey": str(child.start_hash), "EndingHashKey": str(child.end_hash)}}
+        for child in stream.shards if shard.shard_id in (child.parent_id, child.adjacent_parent_id)
+    ]
 
 
 def _iterator_type_message(iterator_type: str, which: str) -> str:

@@ -189,7 +189,7 @@ def create_stream(request: WireRequest, params: dict[str, Any]) -> WireResponse:
 
 @handler("DeleteStream")
 def delete_stream(request: WireRequest, params: dict[str, Any]) -> WireResponse:
-    _backend(request).delete_stream(*_stream_ref(params))
+    _backend(request).delete_stream(*_stream_ref(params), bool(params.get("EnforceConsumerDeletion")))
     return ok()
 
 
@@ -226,7 +226,7 @@ def describe_stream_summary(request: WireRequest, params: dict[str, Any]) -> Wir
     stream = _backend(request).get_stream(*_stream_ref(params))
     summary = _stream_fields(stream)
     summary["OpenShardCount"] = len(stream.open_shards)
-    summary["ConsumerCount"] = 0
+    summary.update(summary_counts(stream))
     summary["MaxRecordSizeInKiB"] = stream.max_record_size_kib
     if stream.mode == "ON_DEMAND":
         summary["RecordDistributionStrategy"] = stream.distribution
@@ -576,3 +576,12 @@ adapter = KinesisAdapter()
 """Registered in ``mock_putrecord.services`` for service ``kinesis``."""
 
 from . import operations  # noqa: E402,F401  (registers the management handlers)
+
+# The consumer-side operations live in their own modules and register themselves here
+# (those the installed botocore's model lacks do not exist for its users).
+from . import channel_responses, consumer_responses, queue_responses  # noqa: E402,F401
+from .consumers import summary_counts  # noqa: E402
+
+for _name in [*queue_responses.OPERATION_NAMES, *channel_responses.OPERATION_NAMES]:
+    if not VALIDATOR.has_operation(_name):
+        del OPERATIONS[_name]

@@ -1,11 +1,16 @@
 """``mock.kinesis``: declare streams and read what was written, without boto3."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from ..core.context import MockContext, require_active
 from .models import KinesisBackend, Stream, kinesis_backends
+from .exceptions import ResourceNotFoundException
 from .shards import StoredRecord
+
+if TYPE_CHECKING:
+    from .channels import Channel
+    from .queues import QueueView
 
 
 class KinesisView:
@@ -114,6 +119,36 @@ class KinesisView:
         entries = [(data, key, None) for data, key in _checked_records(records)]
         _, results = self.backend(region, account_id).put_records(name, None, entries)
         return [(shard.shard_id, str(sequence)) for shard, sequence, _, _ in results]
+
+    def queue(self, name: str, *, region: str | None = None, account_id: str | None = None) -> QueueView:
+        """What the queue ``name`` holds now: its ``visible``, ``in_flight`` and
+        ``dead_letter`` records (``ResourceNotFoundException`` if there is none)."""
+        from . import queues
+
+        backend = self.backend(region, account_id)
+        for queue in queues.all_queues(backend):
+            if queue.name == name:
+                return queues.view(queue)
+        raise ResourceNotFoundException(f"Queue {name} under account {backend.account_id} not found.")
+
+    def channel(self, name: str, *, region: str | None = None, account_id: str | None = None) -> Channel:
+        """The channel ``name``; its ``batches`` are what it delivered, written to S3 or not
+        (``ResourceNotFoundException`` if there is none)."""
+        from . import channels
+
+        backend = self.backend(region, account_id)
+        channels.flush(backend, force=False)
+        for channel in channels.all_channels(backend):
+            if channel.name == name:
+                return channel
+        raise ResourceNotFoundException(f"Channel {name} under account {backend.account_id} not found.")
+
+    def flush_channels(self, *, region: str | None = None, account_id: str | None = None) -> None:
+        """Deliver every channel's pending records now, without waiting for their data
+        freshness interval."""
+        from . import channels
+
+        channels.flush(self.backend(region, account_id), force=True)
 
 
 def _checked_records(records: Iterable[tuple[bytes, str]]) -> list[tuple[bytes, str]]:

@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
 from ..core import dispatch
+from ..core.streaming import ChunkSource, StreamingWireResponse
 from ..core.wire import WireRequest, WireResponse
 from . import replies
 from .headers import Headers
@@ -116,6 +117,8 @@ class MockHTTPServer(ThreadingHTTPServer):
         self._handler_threads: set[threading.Thread] = set()
         self._connections_lock = threading.Lock()
         self._reaper_stop = threading.Event()
+        self.event_streams: set[ChunkSource] = set()
+        """Event streams being written (ended first when the server stops)."""
         super().__init__(address, RequestHandler)
         self._reaper = threading.Thread(target=self._reap, name="mock_putrecord-http-reaper", daemon=True)
         self._reaper.start()
@@ -213,6 +216,8 @@ class MockHTTPServer(ThreadingHTTPServer):
     def close_connections(self, grace: float) -> None:
         """End every connection: idle ones at once, busy ones after at most ``grace`` s."""
         self.stopping = True
+        for source in list(self.event_streams):
+            source.close()
         deadline = time.monotonic() + grace
         while True:
             with self._connections_lock:
@@ -424,6 +429,9 @@ class RequestHandler(BaseHTTPRequestHandler):
             chunks.append(chunk)
 
     def _send(self, response: WireResponse) -> None:
+        if isinstance(response, StreamingWireResponse) and response.source is not None:
+            self._send_chunked(response, response.source)
+            return
         status = response.status
         head_request = getattr(self, "command", None) == "HEAD"
         body = b"" if head_request or status in (204, 304) else response.body
@@ -440,6 +448,27 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.wfile.write(head + body)
         if self.server.log_requests:
             self.log_request(status, len(body))
+
+    def _send_chunked(self, response: WireResponse, source: ChunkSource) -> None:
+        """An event stream: HTTP/1.1 chunked, one chunk per message as it is produced;
+        the stream ends when the source does or the client goes away."""
+        lines = [f"HTTP/1.1 {response.status} {_REASONS.get(response.status, 'Unknown')}"]
+        lines += [f"{name}: {value}" for name, value in response.headers.items()
+                  if name.lower() not in ("content-length", "connection", "transfer-encoding", "date")]
+        lines += [f"Date: {formatdate(usegmt=True)}", "Transfer-Encoding: chunked"]
+        self.server.event_streams.add(source)
+        try:
+            self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace"))
+            self.wfile.flush()
+            for chunk in source:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:  # the client closed the stream
+            self.close_connection = True
+        finally:
+            self.server.event_streams.discard(source)
+            source.close()
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """A malformed request (bad request line, headers, method): a short HTTP/1.1 error
