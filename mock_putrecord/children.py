@@ -22,7 +22,6 @@ first fork or spawn, so that ``import mock_putrecord`` stays cheap).
 from __future__ import annotations
 
 import http.client
-import importlib
 import logging
 import os
 import sys
@@ -30,8 +29,9 @@ import threading
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, MutableMapping
 from urllib.parse import urlsplit
 
-from .core import dispatch
+from .core import dispatch, patches
 from .core.activation import register_activation_hooks
+from .core.patches import Patch
 from .core.errors import MockConfigurationError, UnmockedRequestError
 from .core.faults import faults
 from .core.settings import settings
@@ -345,70 +345,22 @@ def _spawn_command_line(
     return line
 
 
-class _Wrap:
-    """One wrapt wrapper, put on at the outermost start and taken off at the stop. The
-    wrapper object is kept between activations (it is a pass-through while none is
-    live), so a start only sets an attribute."""
-
-    def __init__(self, module: str, owner: str, attribute: str, wrapper: Callable[..., Any]) -> None:
-        self.module, self.owner, self.attribute, self.wrapper = module, owner, attribute, wrapper
-        self._target: Any = None
-        self._original: Any = None
-        self._installed: Any = None
-        self._applied = False
-
-    def apply(self) -> None:
-        if self._applied:
-            return
-        target = self._target
-        if target is None:
-            try:
-                target = sys.modules.get(self.module) or importlib.import_module(self.module)
-                for name in filter(None, self.owner.split(".")):
-                    target = getattr(target, name)
-            except (ImportError, AttributeError):  # not on this platform: nothing to share
-                return
-        current = target.__dict__.get(self.attribute)
-        if current is None:
-            return
-        if current is not self._original or self._installed is None:
-            import wrapt
-
-            self._original = current
-            self._installed = wrapt.FunctionWrapper(current, self.wrapper)
-        self._target = target
-        setattr(target, self.attribute, self._installed)
-        self._applied = True
-
-    def remove(self) -> None:
-        if not self._applied:
-            return
-        self._applied = False
-        target = self._target
-        # Patched over since? Then ours stays in that chain, a pass-through while not live.
-        if target.__dict__.get(self.attribute) is self._installed:
-            setattr(target, self.attribute, self._original)
-
-
-_WRAPS = (
-    _Wrap("subprocess", "Popen", "__init__", _popen_init),
-    _Wrap("multiprocessing.spawn", "", "get_command_line", _spawn_command_line),
-)
+for _patch in (
+    Patch("subprocess", "Popen", "__init__", _popen_init),
+    Patch("multiprocessing.spawn", "", "get_command_line", _spawn_command_line),
+):
+    patches.register(_patch)
 
 
 # ---------------------------------------------------------------- activation hooks
 def _on_start() -> None:
     _state.live = True
-    for wrap in _WRAPS:
-        wrap.apply()
 
 
 def _on_stop() -> None:
     with _state.lock:
         _state.live = False
         server, _state.server = _state.server, None
-    for wrap in reversed(_WRAPS):
-        wrap.remove()
     if _state.parent_url is not None:
         _state.parent_url = None
         dispatch.forward_to(None)

@@ -58,7 +58,7 @@ class Patch:
     def owner_in(self, module: ModuleType) -> Any:
         """The patched object in ``module`` (None while the module is still loading)."""
         target: Any = module
-        for name in self.owner.split("."):
+        for name in filter(None, self.owner.split(".")):  # owner "": a module-level function
             target = getattr(target, name, None)
             if target is None:
                 return None
