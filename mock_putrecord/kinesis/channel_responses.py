@@ -2,19 +2,13 @@
 ``responses.OPERATIONS``; the model is ``channels.py``."""
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from typing import Any
 
-from ..core.clock import clock
 from ..core.wire import WireRequest, WireResponse
-from . import channels
-from .exceptions import ExpiredNextTokenException, InvalidArgumentException
+from . import channels, paging
 from .resources import register_resource_type
 from .responses import _backend, handler, ok, ok_json
 
-TOKEN_LIFETIME_SECONDS = 300
 OPERATION_NAMES: list[str] = [
     "CreateChannel", "DescribeChannel", "ListChannels", "UpdateChannel", "DeleteChannel",
 ]
@@ -54,27 +48,12 @@ def list_channels(request: WireRequest, params: dict[str, Any]) -> WireResponse:
         wanted = [(f["StreamARN"], f.get("StreamCreationTimestamp")) for f in filters]
         found = [c for c in found if any(
             c.stream.arn == arn and (stamp is None or int(stamp) == int(c.stream.created)) for arn, stamp in wanted)]
-    start = 0
-    token = params.get("NextToken")
-    if token is not None:
-        start = _read_token(token)
     limit = min(params.get("MaxResults") or 100, 100)  # the model: "at most 100 results"
-    page = found[start:start + limit]
-    payload: dict[str, Any] = {"ChannelSummaries": [c.summary() for c in page]}
-    if start + limit < len(found):
-        payload["NextToken"] = base64.urlsafe_b64encode(json.dumps([start + limit, clock.now()]).encode()).decode()
+    shown, token = paging.page(found, params.get("NextToken"), limit, "ListChannels")
+    payload: dict[str, Any] = {"ChannelSummaries": [c.summary() for c in shown]}
+    if token is not None:
+        payload["NextToken"] = token
     return ok_json(payload)
-
-
-def _read_token(token: str) -> int:
-    try:
-        start, issued = json.loads(base64.urlsafe_b64decode(token.encode()))
-        start, issued = int(start), float(issued)
-    except (ValueError, TypeError, binascii.Error):
-        raise InvalidArgumentException("Invalid NextToken provided to ListChannels.") from None
-    if clock.now() - issued > TOKEN_LIFETIME_SECONDS:
-        raise ExpiredNextTokenException(f"NextToken {token} has expired.")
-    return start
 
 
 # Tags and resource policies address it by ARN.

@@ -16,7 +16,7 @@ from .exceptions import ExpiredNextTokenException, InvalidArgumentException
 from .resources import register_resource_type
 from .responses import _backend, handler, ok, ok_json
 
-TOKEN_LIFETIME_SECONDS = 300  # the model: "Tokens expire after 300 seconds."
+from .paging import TOKEN_LIFETIME_SECONDS
 
 
 @handler("RegisterStreamConsumer")

@@ -2,19 +2,14 @@
 ``responses.OPERATIONS``; the model is ``queues.py``."""
 from __future__ import annotations
 
-import base64
 import binascii
-import json
 from typing import Any
 
-from ..core.clock import clock
 from ..core.wire import WireRequest, WireResponse
-from . import queues
-from .exceptions import ExpiredNextTokenException, InvalidArgumentException
+from . import queues, paging
 from .resources import register_resource_type
 from .responses import _backend, handler, ok, ok_json
 
-TOKEN_LIFETIME_SECONDS = 300
 OPERATION_NAMES: list[str] = [
     "CreateQueue", "DescribeQueue", "ListQueues", "UpdateQueue", "DeleteQueue",
     "ReceiveQueueRecords", "AcknowledgeQueueRecords", "UpdateQueueRecordsVisibility",
@@ -56,27 +51,12 @@ def list_queues(request: WireRequest, params: dict[str, Any]) -> WireResponse:
         wanted = [(f["StreamARN"], f.get("StreamCreationTimestamp")) for f in filters]
         found = [q for q in found if any(
             q.stream.arn == arn and (stamp is None or int(stamp) == int(q.stream.created)) for arn, stamp in wanted)]
-    start = 0
-    token = params.get("NextToken")
-    if token is not None:
-        start = _read_token(token)
     limit = params.get("MaxResults") or 100
-    page = found[start:start + limit]
-    payload: dict[str, Any] = {"QueueSummaries": [q.summary() for q in page]}
-    if start + limit < len(found):
-        payload["NextToken"] = base64.urlsafe_b64encode(json.dumps([start + limit, clock.now()]).encode()).decode()
+    shown, token = paging.page(found, params.get("NextToken"), limit, "ListQueues")
+    payload: dict[str, Any] = {"QueueSummaries": [q.summary() for q in shown]}
+    if token is not None:
+        payload["NextToken"] = token
     return ok_json(payload)
-
-
-def _read_token(token: str) -> int:
-    try:
-        start, issued = json.loads(base64.urlsafe_b64decode(token.encode()))
-        start, issued = int(start), float(issued)
-    except (ValueError, TypeError, binascii.Error):
-        raise InvalidArgumentException("Invalid NextToken provided to ListQueues.") from None
-    if clock.now() - issued > TOKEN_LIFETIME_SECONDS:
-        raise ExpiredNextTokenException(f"NextToken {token} has expired.")
-    return start
 
 
 def _records(request: WireRequest, params: dict[str, Any], dead: bool) -> WireResponse:
