@@ -15,6 +15,26 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 CHART = "performance.png"
 
 
+KEPT_HEADINGS = ("## Server mode against kinesalite and kinesis-mock", "## Server soak")
+
+
+def _kept_sections() -> str:
+    """Hand-written sections of the current page (figures from benchmarks/server_vs_others.py
+    and benchmarks/soak.py, which are not part of this suite's run), carried over verbatim."""
+    try:
+        current = (DOCS / "performance.md").read_text()
+    except OSError:
+        return ""
+    kept = []
+    for heading in KEPT_HEADINGS:
+        start = current.find("\n" + heading + "\n")
+        if start < 0:
+            continue
+        end = current.find("\n## ", start + 1)
+        kept.append(current[start:end if end >= 0 else len(current)].rstrip() + "\n")
+    return "".join(kept)
+
+
 def chart(result: dict[str, Any], path: Path) -> None:
     import matplotlib
 
@@ -108,6 +128,7 @@ def write_report(results: Path) -> None:
     }
     explained = [text for prefix, text in why.items() if any(r["case"].startswith(prefix) for r in missed)]
     misses = ("\n## Where targets are missed\n\n" + "\n\n".join(explained) + "\n") if explained else ""
+    kept = _kept_sections()
     page = f"""# Performance
 
 How fast mock_putrecord is, side by side with moto's `mock_aws` and with a **canned
@@ -149,7 +170,7 @@ How to read it:
   model the Feature Store runtime, and v3io is not an AWS service.
 - **Import time** (case 6) is measured in a fresh interpreter, after `import boto3`.
 - **Memory** (case 7) is what tracemalloc sees held per stored record of 1 KiB.
-
+{kept}
 ## Run it yourself
 
 ```bash
