@@ -62,6 +62,8 @@ HINTS = {
     "S3TablesDestinationConfiguration": st.sampled_from([{"DataFreshnessInSeconds": 60}, {}]),
     "EncryptionConfiguration": st.just({"EncryptionType": "KMS", "KeyId": "key"}),
     "LoggingConfiguration": st.sampled_from([{"CloudWatchLogs": {"Enabled": False}}, {}]),
+    "StreamConfigurationList": st.sampled_from([[{"StreamARN": ARN}], [], [{"StreamARN": ARN,
+                                                "StartingPosition": {"Type": "TRIM_HORIZON"}}]]),
     "RecordConfiguration": st.sampled_from([{"RecordFormatType": "JSON"}, {"RecordFormatType": "AVRO"}, {}]),
 }
 OPERATION_NAMES = sorted(OPERATIONS)
@@ -196,7 +198,13 @@ def test_boto3_without_validation(operation: str, mock: MockPutRecord, recorder:
 
 # Inputs made mostly of optional structures: botocore's serializer stops the examples
 # that put a scalar where a structure belongs (AttributeError), before any request.
-STRUCTURE_HEAVY = {"CreateChannel": 10, "UpdateChannel": 10}
+STRUCTURE_HEAVY = {
+    "CreateChannel": 10, "UpdateChannel": 10, "CreateQueue": 10,
+    # Queue record operations take a list of entry structures (receipt handles).
+    "AcknowledgeQueueRecords": 10, "AcknowledgeDeadLetterQueueRecords": 10,
+    "RestoreDeadLetterQueueRecords": 10, "UpdateQueueRecordsVisibility": 10,
+    "UpdateDeadLetterQueueRecordsVisibility": 10,
+}
 
 
 @pytest.mark.parametrize("operation", OPERATION_NAMES)
