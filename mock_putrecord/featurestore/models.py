@@ -162,7 +162,8 @@ class FeatureGroup:
     offline: list[OfflineRow] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     metadata: dict[str, FeatureMetadata] = field(default_factory=dict)
-    offline_flushed: int = 0  # offline rows already written to S3 by flush_offline()
+    offline_flushed: int = 0  # offline rows already written to S3 (flush_offline() or the clock)
+    flush_lock: threading.Lock = field(default_factory=threading.Lock)  # one S3 flush at a time
     _expiries: list[tuple[int, int, str, OnlineRecord]] = field(default_factory=list)
     _expiry_seq: int = 0
 
@@ -560,6 +561,10 @@ class FeatureStoreBackend:
                     "increase for this quota."
                 )
             self._groups[key] = group
+        if offline is not None:
+            from .offline import watch_clock  # offline imports this module
+
+            watch_clock()
         return arn
 
     def _offline_config(self, name: str, config: Mapping[str, Any] | None, now: float) -> dict[str, Any] | None:

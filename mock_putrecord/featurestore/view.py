@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from ..core.context import MockContext, require_active
-from .offline import parquet_objects, typed
+from .offline import typed, write_to_s3
 from .models import OFFLINE, ONLINE, FeatureGroup, FeatureStoreBackend, OnlineRecord, featurestore_backends
 from .validation import FRACTIONAL, INTEGRAL, TTL_UNIT_SECONDS
 
@@ -230,7 +230,9 @@ class FeatureStoreView:
         """Write the offline rows not written yet to S3 as Parquet, in AWS's layout
         (``<ResolvedOutputS3Uri>/year=…/month=…/day=…/hour=…/<time>_<id>.parquet``, by
         event time), for every group with an offline store. S3 is whatever answers it
-        in this process (moto's ``mock_aws``, say). Needs the ``offline`` extra.
+        in this process (moto's ``mock_aws``, say). Needs the ``offline`` extra. On a
+        virtual clock, rows are also written when the clock passes their write time by
+        :data:`~.offline.DELIVERY_SECONDS` (15 minutes); each row is written once.
 
         :returns: the S3 URIs written, in order.
         :raises ImportError: without pyarrow.
@@ -242,20 +244,8 @@ class FeatureStoreView:
         s3 = boto3.client("s3", region_name=region)
         written: list[str] = []
         for group in self.backend(region).groups():
-            if not group.offline_enabled:
-                continue
-            with group.lock:
-                start = group.offline_flushed
-                rows = group.offline[start:]
-            if not rows:
-                continue
-            base = str((group.offline_store_config or {})["S3StorageConfig"]["ResolvedOutputS3Uri"])
-            bucket, _, prefix = base.removeprefix("s3://").partition("/")
-            for key, body in parquet_objects(group, rows):
-                s3.put_object(Bucket=bucket, Key=f"{prefix}/{key}", Body=body)
-                written.append(f"s3://{bucket}/{prefix}/{key}")
-            with group.lock:
-                group.offline_flushed = max(group.offline_flushed, start + len(rows))
+            if group.offline_enabled:
+                written += write_to_s3(group, s3)
         return written
 
 

@@ -23,12 +23,12 @@ from __future__ import annotations
 import binascii
 import gzip
 import os
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core.clock import clock
+from ..core.moto_state import moto_mocks_s3
 from ..core.validation import ValidationException
 from .consumers import TRANSITION_SECONDS
 from .exceptions import InvalidArgumentException, ResourceInUseException, ResourceNotFoundException
@@ -181,16 +181,9 @@ def _zstd(body: bytes) -> bytes | None:
     return bytes(zstandard.ZstdCompressor().compress(body))
 
 
-def _moto_mocks_s3() -> bool:
-    """True while a moto mock is active in this process (then S3 calls stay in it)."""
-    models = sys.modules.get("moto.core.models")
-    mock_class = getattr(models, "MockAWS", None)
-    return bool(getattr(mock_class, "_nested_count", 0))
-
-
 def _put_object(region: str, bucket: str, key: str, body: bytes, storage: dict[str, Any]) -> bool:
     """Write the object through moto's S3, if moto is active and the bucket exists."""
-    if not _moto_mocks_s3():
+    if not moto_mocks_s3():
         return False
     import boto3
     from botocore.exceptions import ClientError

@@ -12,6 +12,8 @@ import pytest
 
 from mock_putrecord import MockPutRecord, UnmockedRequestError, mock_putrecord
 
+from mock_putrecord.featurestore.offline import DELIVERY_SECONDS
+
 from .conftest import RAW, error_of
 
 moto = pytest.importorskip("moto")
@@ -95,6 +97,90 @@ def test_flush_without_pyarrow_says_what_to_install(lake: tuple[MockPutRecord, A
     assert str(excinfo.value) == (
         "writing the offline store to S3 needs pyarrow.parquet: pip install 'mock_putrecord[offline]' (pyarrow and duckdb)"
     )
+
+
+# ---------------------------------------------------------------- delivery on the virtual clock
+def _rows_by_id(s3: Any) -> list[tuple[str, str, int | None]]:
+    return sorted((row["id"], row["t"], row["n"]) for rows in _objects(s3).values() for row in rows)
+
+
+def test_clock_delivers_rows_after_the_delay(lake: tuple[MockPutRecord, Any]) -> None:
+    mock, s3 = lake
+    fs = mock.featurestore
+    assert DELIVERY_SECONDS == 15 * 60
+    mock.advance(0)  # virtual clock: written at t0
+    fs.put_record("orders", {"id": "a", "t": "2024-01-01T05:10:00Z", "n": 1})
+    fs.put_record("orders", {"id": "b", "t": "2024-03-02T00:00:00Z", "n": 2})
+    mock.advance(DELIVERY_SECONDS - 1)
+    assert _objects(s3) == {}  # not yet 15 minutes old
+    fs.put_record("orders", {"id": "c", "t": "2024-01-01T05:20:00Z", "n": 3})  # written at t0 + 899
+    mock.advance(2)
+    keys = sorted(_objects(s3))
+    assert len(keys) == 2 and "/year=2024/month=01/day=01/hour=05/" in keys[0] and "/month=03/day=02/hour=00/" in keys[1]
+    assert _rows_by_id(s3) == [("a", "2024-01-01T05:10:00Z", 1), ("b", "2024-03-02T00:00:00Z", 2)]
+    mock.advance(DELIVERY_SECONDS)
+    assert len(_objects(s3)) == 3
+    assert _rows_by_id(s3) == [("a", "2024-01-01T05:10:00Z", 1), ("b", "2024-03-02T00:00:00Z", 2),
+                               ("c", "2024-01-01T05:20:00Z", 3)]
+
+
+def test_clock_and_explicit_flush_write_each_row_once(lake: tuple[MockPutRecord, Any]) -> None:
+    mock, s3 = lake
+    fs = mock.featurestore
+    mock.advance(0)
+    fs.put_record("orders", {"id": "a", "t": "2024-01-01T00:00:00Z", "n": 1})
+    fs.put_record("orders", {"id": "b", "t": "2024-01-01T00:10:00Z", "n": 2})
+    mock.advance(DELIVERY_SECONDS + 1)
+    mock.advance(DELIVERY_SECONDS + 1)
+    assert fs.flush_offline() == []
+    [(key, rows)] = _objects(s3).items()
+    assert [(row["id"], row["n"], row["is_deleted"]) for row in rows] == [("a", 1, False), ("b", 2, False)]
+    fs.put_record("orders", {"id": "c", "t": "2024-01-01T00:20:00Z", "n": 3})
+    [uri] = fs.flush_offline()  # before the delay: written now, and not again by the clock
+    mock.advance(DELIVERY_SECONDS + 1)
+    assert uri.endswith(sorted(set(_objects(s3)) - {key})[0])
+    assert len(_objects(s3)) == 2
+    assert _rows_by_id(s3) == [("a", "2024-01-01T00:00:00Z", 1), ("b", "2024-01-01T00:10:00Z", 2),
+                               ("c", "2024-01-01T00:20:00Z", 3)]
+
+
+def test_clock_delivery_waits_for_the_bucket(lake: tuple[MockPutRecord, Any]) -> None:
+    mock, s3 = lake
+    fs = mock.featurestore
+    fs.create_feature_group("late", record_identifier="id", event_time="t", features=FEATURES,
+                            offline=True, s3_uri="s3://later/fs")
+    mock.advance(0)
+    fs.put_record("late", {"id": "a", "t": "2024-01-01T00:00:00Z", "n": 1})
+    fs.put_record("orders", {"id": "b", "t": "2024-01-01T00:00:00Z", "n": 2})
+    mock.advance(DELIVERY_SECONDS + 1)  # no bucket "later": silently left for later
+    assert _rows_by_id(s3) == [("b", "2024-01-01T00:00:00Z", 2)]
+    s3.create_bucket(Bucket="later")
+    [uri] = fs.flush_offline()
+    assert uri.startswith("s3://later/fs/123456789012/sagemaker/us-east-1/offline-store/late-")
+
+
+def test_clock_without_s3_mocked_does_nothing() -> None:
+    with mock_putrecord(region="us-east-1") as mock:
+        mock.featurestore.create_feature_group("orders", record_identifier="id", event_time="t", features=FEATURES,
+                                               offline=True, s3_uri=S3_URI)
+        mock.advance(0)
+        mock.featurestore.put_record("orders", {"id": "a", "t": "2024-01-01T00:00:00Z"})
+        mock.advance(DELIVERY_SECONDS + 1)  # no moto: no request, no error
+        group = mock.featurestore.backend().find_group("orders")
+        assert group is not None and group.offline_flushed == 0
+        with pytest.raises(UnmockedRequestError):
+            mock.featurestore.flush_offline()
+
+
+def test_clock_without_pyarrow_does_nothing(lake: tuple[MockPutRecord, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    mock, s3 = lake
+    mock.advance(0)
+    mock.featurestore.put_record("orders", {"id": "a", "t": "2024-01-01T00:00:00Z"})
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    mock.advance(DELIVERY_SECONDS + 1)
+    monkeypatch.undo()
+    assert _objects(s3) == {}
+    assert len(mock.featurestore.flush_offline()) == 1
 
 
 # ---------------------------------------------------------------- Athena
