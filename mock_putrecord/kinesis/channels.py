@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core.clock import clock
+from .attachments import Attachment, all_attached, attached_count
 from ..core.moto_state import moto_mocks_s3
 from ..core.validation import ValidationException
 from .consumers import TRANSITION_SECONDS
@@ -59,7 +60,7 @@ class ChannelBatch:
 
 
 @dataclass
-class Channel:
+class Channel(Attachment):
     """A channel from one stream to one destination."""
 
     name: str
@@ -88,13 +89,6 @@ class Channel:
     def freshness(self) -> int:
         return int(self.destination.get("DataFreshnessInSeconds", DEFAULT_FRESHNESS_SECONDS))
 
-    def status(self, now: float | None = None) -> str:
-        now = clock.now() if now is None else now
-        if self.gone_at is not None:
-            return "DELETING"
-        if now < self.ready_at:
-            return "UPDATING" if self.updated else "CREATING"
-        return "ACTIVE"
 
     def description(self) -> dict[str, Any]:
         """The ``ChannelDescription`` structure."""
@@ -199,20 +193,11 @@ def _put_object(region: str, bucket: str, key: str, body: bytes, storage: dict[s
 # ---------------------------------------------------------------- registry
 def all_channels(backend: KinesisBackend) -> list[Channel]:
     """Every channel of the account and Region that still exists, oldest first."""
-    now = clock.now()
-    channels = []
-    for stream in list(backend.streams.values()):
-        for name, channel in list(stream.channels.items()):
-            if channel.gone_at is not None and now >= channel.gone_at:
-                del stream.channels[name]
-            else:
-                channels.append(channel)
-    return sorted(channels, key=lambda c: (c.created, c.name))
+    return all_attached(backend, "channels")
 
 
 def channel_count(stream: Stream) -> int:
-    now = clock.now()
-    return sum(1 for c in stream.channels.values() if c.gone_at is None or now < c.gone_at)
+    return attached_count(stream, "channels")
 
 
 def find(backend: KinesisBackend, arn: str) -> Channel:

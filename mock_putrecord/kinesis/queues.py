@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 
 from ..core.clock import clock
+from .attachments import Attachment, all_attached, attached_count
 from ..core.validation import ValidationException
 from .consumers import MAX_CONSUMERS, TRANSITION_SECONDS, live_consumers
 from .exceptions import InvalidArgumentException, LimitExceededException, ResourceInUseException, ResourceNotFoundException
@@ -60,7 +61,7 @@ class Delivery(NamedTuple):
 
 
 @dataclass
-class Queue:
+class Queue(Attachment):
     """A queue on one stream."""
 
     name: str
@@ -88,13 +89,6 @@ class Queue:
     def arn(self) -> str:
         return f"arn:aws:kinesis:{self.stream.region}:{self.stream.account_id}:queue/{self.queue_id}"
 
-    def status(self, now: float | None = None) -> str:
-        now = clock.now() if now is None else now
-        if self.gone_at is not None:
-            return "DELETING"
-        if now < self.ready_at:
-            return "UPDATING" if self.updated else "CREATING"
-        return "ACTIVE"
 
     def description(self) -> dict[str, Any]:
         """The ``QueueDescription`` structure."""
@@ -207,20 +201,12 @@ def _parse_handle(handle: str, queue_id: str, dead: bool) -> RecordKey | None:
 
 # ---------------------------------------------------------------- registry
 def all_queues(backend: KinesisBackend) -> list[Queue]:
-    """Every queue of the account and region that still exists, oldest first."""
-    now = clock.now()
-    queues = []
-    for stream in list(backend.streams.values()):
-        for name, queue in list(stream.queues.items()):
-            if queue.gone_at is not None and now >= queue.gone_at:
-                del stream.queues[name]
-            else:
-                queues.append(queue)
-    return sorted(queues, key=lambda q: (q.created, q.name))
+    """Every queue of the account and Region that still exists, oldest first."""
+    return all_attached(backend, "queues")
 
 
 def queue_count(stream: Stream) -> int:
-    return sum(1 for q in stream.queues.values() if q.gone_at is None or clock.now() < q.gone_at)
+    return attached_count(stream, "queues")
 
 
 def find(backend: KinesisBackend, arn: str) -> Queue:
