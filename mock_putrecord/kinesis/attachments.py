@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..core.clock import clock
+from .exceptions import ResourceNotFoundException
 
 if TYPE_CHECKING:
     from .models import KinesisBackend, Stream
@@ -18,6 +19,10 @@ class Attachment:
     ready_at: float
     updated: bool
     gone_at: float | None
+
+    @property
+    def arn(self) -> str:
+        raise NotImplementedError
 
     def status(self, now: float | None = None) -> str:
         now = clock.now() if now is None else now
@@ -51,3 +56,12 @@ def attached_count(stream: Stream, attribute: str) -> int:
     now = clock.now()
     items: dict[str, Attachment] = getattr(stream, attribute)
     return sum(1 for item in items.values() if item.gone_at is None or now < item.gone_at)
+
+
+def find_attached(backend: KinesisBackend, attribute: str, arn: str, kind: str) -> Any:
+    """The queue or channel an ARN names, or ResourceNotFoundException (worded as the
+    stream's own not-found message)."""
+    for item in all_attached(backend, attribute):
+        if item.arn == arn:
+            return item
+    raise ResourceNotFoundException(f"{kind} {arn} under account {backend.account_id} not found.")

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core.clock import clock
-from .attachments import Attachment, all_attached, attached_count
+from .attachments import Attachment, all_attached, attached_count, find_attached
 from ..core.moto_state import moto_mocks_s3
 from ..core.validation import ValidationException
 from .consumers import TRANSITION_SECONDS
-from .exceptions import InvalidArgumentException, ResourceInUseException, ResourceNotFoundException
+from .exceptions import InvalidArgumentException, ResourceInUseException
 
 if TYPE_CHECKING:
     from .models import KinesisBackend, Stream
@@ -201,10 +201,9 @@ def channel_count(stream: Stream) -> int:
 
 
 def find(backend: KinesisBackend, arn: str) -> Channel:
-    for channel in all_channels(backend):
-        if channel.arn == arn:
-            return channel
-    raise ResourceNotFoundException(f"Channel {arn} under account {backend.account_id} not found.")
+    """The channel a ChannelARN names, or ResourceNotFoundException."""
+    found: Channel = find_attached(backend, "channels", arn, "Channel")
+    return found
 
 
 def flush(backend: KinesisBackend, force: bool) -> None:

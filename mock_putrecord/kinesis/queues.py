@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 
 from ..core.clock import clock
-from .attachments import Attachment, all_attached, attached_count
+from .attachments import Attachment, all_attached, attached_count, find_attached
 from ..core.validation import ValidationException
 from .consumers import MAX_CONSUMERS, TRANSITION_SECONDS, live_consumers
-from .exceptions import InvalidArgumentException, LimitExceededException, ResourceInUseException, ResourceNotFoundException
+from .exceptions import InvalidArgumentException, LimitExceededException, ResourceInUseException
 
 if TYPE_CHECKING:
     from .models import KinesisBackend, Stream
@@ -211,11 +211,8 @@ def queue_count(stream: Stream) -> int:
 
 def find(backend: KinesisBackend, arn: str) -> Queue:
     """The queue a QueueARN names, or ResourceNotFoundException."""
-    for queue in all_queues(backend):
-        if queue.arn == arn:
-            return queue
-    # Worded as the stream's own not-found message.
-    raise ResourceNotFoundException(f"Queue {arn} under account {backend.account_id} not found.")
+    found: Queue = find_attached(backend, "queues", arn, "Queue")
+    return found
 
 
 def _dead_letter(config: dict[str, Any] | None) -> tuple[str, int | None]:
