@@ -118,9 +118,10 @@ server.stop()
 
 
 @contextmanager
-def served_by(kind: str) -> Iterator[str]:
-    """A fresh server process of ``kind`` (``mock_putrecord`` or ``moto``): each round's
-    server starts from a clean interpreter, so neither inherits the other's heap."""
+def hosted(kind: str) -> Iterator[tuple[str, int]]:
+    """A fresh server process of ``kind`` (``mock_putrecord`` or ``moto``), as its URL and
+    process id: each round's server starts from a clean interpreter, so neither inherits
+    the other's heap. It stops when the block ends."""
     host = subprocess.Popen([sys.executable, "-c", SERVER_HOST, kind], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True)
     assert host.stdin is not None and host.stdout is not None
@@ -128,7 +129,7 @@ def served_by(kind: str) -> Iterator[str]:
         url = host.stdout.readline().strip()
         if not url.startswith("http://127.0.0.1:"):
             raise SystemExit(f"the {kind} server did not start")
-        yield url
+        yield url, host.pid
     finally:
         host.stdin.close()
         try:
@@ -136,6 +137,13 @@ def served_by(kind: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             host.kill()
             host.wait()
+
+
+@contextmanager
+def served_by(kind: str) -> Iterator[str]:
+    """The URL of a fresh server process of ``kind`` (see :func:`hosted`)."""
+    with hosted(kind) as (url, _):
+        yield url
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -43,7 +43,7 @@ if __package__ in (None, ""):  # run as a file: make the package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "benchmarks"
 
-from .server_throughput import BATCH, CLIENT_ENV, RECORD_BYTES, SERVER_HOST, SETUP, SHARDS
+from .server_throughput import BATCH, CLIENT_ENV, RECORD_BYTES, SETUP, SHARDS, served_by
 
 NODE_DIR = Path(os.environ.get("MOCK_PUTRECORD_BENCH_NODE",
                                Path.home() / ".cache" / "mock_putrecord-bench-node"))
@@ -156,24 +156,6 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def ours() -> Iterator[str]:
-    host = subprocess.Popen([sys.executable, "-c", SERVER_HOST, "mock_putrecord"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
-    assert host.stdin is not None and host.stdout is not None
-    try:
-        url = host.stdout.readline().strip()
-        if not url.startswith("http://127.0.0.1:"):
-            raise RuntimeError("our server did not start")
-        yield url
-    finally:
-        host.stdin.close()
-        try:
-            host.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            stop(host)
-
-
-@contextmanager
 def node_server(kind: str) -> Iterator[str]:
     base = ensure_node_packages()
     port = free_port()
@@ -208,7 +190,7 @@ def node_server(kind: str) -> Iterator[str]:
         log.close()
 
 
-SERVERS = {"mock_putrecord": ours, "kinesalite": lambda: node_server("kinesalite"),
+SERVERS = {"mock_putrecord": lambda: served_by("mock_putrecord"), "kinesalite": lambda: node_server("kinesalite"),
            "kinesis-mock": lambda: node_server("kinesis-mock")}
 
 

@@ -28,7 +28,6 @@ import http.client
 import json
 import os
 import random
-import subprocess
 import sys
 import threading
 import time
@@ -38,7 +37,7 @@ if __package__ in (None, ""):  # run as a file: make the package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "benchmarks"
 
-from .server_throughput import SERVER_HOST
+from .server_throughput import hosted
 
 STREAM = "soak"
 SHARDS = 4
@@ -158,13 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE")
     args = parser.parse_args(argv)
 
-    host_process = subprocess.Popen([sys.executable, "-c", SERVER_HOST, "mock_putrecord"], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, text=True)
-    assert host_process.stdin is not None and host_process.stdout is not None
-    try:
-        url = host_process.stdout.readline().strip()
-        if not url.startswith("http://127.0.0.1:"):
-            raise SystemExit("the server did not start")
+    with hosted("mock_putrecord") as (url, pid):
         host, port = url.split("//", 1)[1].split(":")
         setup = Client(host, int(port))
         setup.call("CreateStream", {"StreamName": STREAM, "ShardCount": SHARDS})
@@ -175,7 +168,6 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.1)
         shard_ids = [s["ShardId"] for s in setup.call("ListShards", {"StreamName": STREAM})["Shards"]]
 
-        pid = host_process.pid
         start_rss = rss_bytes(pid)
         started = time.time()
         until = started + args.minutes * 60
@@ -206,13 +198,6 @@ def main(argv: list[str] | None = None) -> int:
         for worker in workers:
             calls.update(worker.calls)
         stored = sum(found.values())
-    finally:
-        host_process.stdin.close()
-        try:
-            host_process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            host_process.kill()
-            host_process.wait()
 
     max_rss = max(rss for _, rss in samples + [(elapsed, end_rss)])
     growth = end_rss - start_rss
