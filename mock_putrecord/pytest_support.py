@@ -8,6 +8,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
+from .core.credentials import FAKE_CREDENTIALS
 from .core.errors import MockConfigurationError
 from .core.settings import DEFAULT_REGION
 from .mock import MockPutRecord
@@ -17,16 +18,6 @@ MARKER = "putrecord_mock"
 
 PLUGIN_OPTIONS: Mapping[str, bool] = {"assert_all_streams_checked": False}
 """Marker options that configure the fixture rather than the mock, with their defaults."""
-
-FAKE_CREDENTIALS: Mapping[str, str] = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-}
-"""What the ``aws_credentials`` fixture sets (the values moto's documentation uses)."""
-
-
 
 def mock_options() -> dict[str, inspect.Parameter]:
     """The keyword options of ``mock_putrecord(...)``, read from :class:`MockPutRecord`."""

@@ -2,19 +2,10 @@
 from __future__ import annotations
 
 import os
-from typing import Mapping
-
+from .credentials import FAKE_CREDENTIALS
 from .settings import DEFAULT_REGION
 
-FAKE_CREDENTIALS: Mapping[str, str] = {
-    "AWS_ACCESS_KEY_ID": "FOOBARKEY",
-    "AWS_SECRET_ACCESS_KEY": "FOOBARSECRET",
-}
-# Unset during activation so that no real session token is paired with the fake key.
-_CLEARED = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
-
-
-OWNED = (*FAKE_CREDENTIALS, *_CLEARED, "AWS_DEFAULT_REGION")
+OWNED = (*FAKE_CREDENTIALS, "AWS_DEFAULT_REGION")
 """The variables an activation owns. The rule: ``stop()`` puts each of them back exactly
 as ``start()`` found it, undoing changes made to them inside the activation (the mock's
 and the code's alike); every other variable is left as the code under test left it."""
@@ -33,7 +24,6 @@ class EnvironmentPatch:
     def apply(self) -> None:
         """Save the current values, then install the fake ones."""
         wanted: dict[str, str | None] = dict(FAKE_CREDENTIALS)
-        wanted.update({name: None for name in _CLEARED})
         if self._region is not None:
             wanted["AWS_DEFAULT_REGION"] = self._region
         elif not os.environ.get("AWS_DEFAULT_REGION"):

@@ -20,7 +20,7 @@ def _assert_clean() -> None:
     """Nothing of an inner run's activation is left in this process."""
     assert active_activations() == []
     assert not interception.settings.active
-    assert os.environ.get("AWS_ACCESS_KEY_ID") != "FOOBARKEY"
+    assert os.environ.get("AWS_ACCESS_KEY_ID") != "testing"
 
 
 # ---------------------------------------------------------------- putrecord_mock fixture
@@ -56,7 +56,7 @@ def test_fixture_stops_the_mock_after_a_failing_test(pytester: pytest.Pytester) 
 
         def test_after_it_nothing_is_active():
             assert active_activations() == []
-            assert os.environ.get("AWS_ACCESS_KEY_ID") != "FOOBARKEY"
+            assert os.environ.get("AWS_ACCESS_KEY_ID") != "testing"
         """
     )
     result = pytester.runpytest("-p", "no:randomly")
