@@ -1,23 +1,32 @@
-"""Activation: one object that is a decorator, a (sync and async) context manager, and a
-``start()``/``stop()`` pair.
+"""Activation: one object that holds the options and is a decorator, a (sync and async)
+context manager, and a ``start()``/``stop()`` pair.
 
-Activations are reference-counted process-wide: the outermost ``start`` resets the
-backends, installs fake credentials and the network guard; inner ones only push their
-options; the outermost ``stop`` clears everything again. Every step is O(1).
+The options and the live activation are kept apart (as time-machine keeps ``travel`` apart
+from its ``Coordinates``): :class:`Activation` only holds options; every ``start()`` and
+every call of a decorated function creates a fresh :class:`LiveActivation`, which fixes the
+options for its lifetime, owns the environment patch it applied and sits on the one
+process-wide stack. A decorated function can therefore run concurrently (in threads or
+coroutines) without its calls sharing any state.
+
+Activations are reference-counted process-wide: the outermost start resets the backends,
+installs fake credentials and the patches; inner ones only add their options; the
+outermost stop clears everything again. Every step is O(1).
 """
 from __future__ import annotations
 
-import functools
 import inspect
 import os
 import sys
 import threading
-from typing import Any, AsyncIterator, Awaitable, Callable, Coroutine, Iterator, ParamSpec, TYPE_CHECKING, TypeVar, overload
+from contextlib import contextmanager
+from typing import Any, Callable, Coroutine, Iterator, ParamSpec, TYPE_CHECKING, TypeVar, overload
+
+import wrapt
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-from . import interception, patches
+from . import credentials, interception, patches
 from .backends import reset_all
 from .environment import EnvironmentPatch
 from .lifecycle import StartStop
@@ -39,19 +48,91 @@ def register_activation_hooks(on_start: Hook, on_stop: Hook) -> None:
     _stop_hooks.append(on_stop)
 
 
+class LiveActivation:
+    """One running activation: the options fixed when it started and the environment
+    patch it applied. Created by :meth:`Activation.start` and by each call of a decorated
+    function; never restarted."""
+
+    __slots__ = ("owner", "options", "environment", "running")
+
+    def __init__(self, owner: Activation, environment: EnvironmentPatch) -> None:
+        self.owner = owner
+        self.environment = environment
+        self.options = Options()
+        self.running = True
+
+    @property
+    def is_active(self) -> bool:
+        """True until it stops (what :mod:`.settings` asks of the context stack)."""
+        return self.running
+
+
 _lock = threading.RLock()
-_stack: list["Activation"] = []
-_environments: list[EnvironmentPatch] = []
-"""One environment patch per entry of ``_stack``, in the same order."""
+_running: list[LiveActivation] = []
+"""Every running live activation in the process, outermost first."""
 
 
 def active_activations() -> list["Activation"]:
-    """The active activations, outermost first."""
-    return list(_stack)
+    """The handles (option holders) of the running activations, outermost first; one
+    entry per live activation, so a handle started twice appears twice."""
+    return [live.owner for live in _running]
+
+
+def _activate(owner: Activation) -> LiveActivation:
+    with _lock:
+        outermost = not _running
+        if outermost:
+            interception.install()
+            reset_all()
+            credentials.capture()  # before the fake credentials replace the real ones
+            owner._on_outermost_start()
+        environment = EnvironmentPatch(owner.region)
+        environment.apply()
+        live = LiveActivation(owner, environment)
+        live.options = owner._build_options()
+        _running.append(live)
+        _make_process_wide(live)
+        enter_context(live)
+        if outermost:
+            patches.apply_all()
+            for hook in _start_hooks:
+                hook()
+        return live
+
+
+def _deactivate(live: LiveActivation) -> None:
+    with _lock:
+        live.running = False
+        leave_context(live)
+        # Activations normally nest, but concurrent coroutines may stop out of order: then
+        # the environment patches applied after this one are unwound and re-applied, so
+        # that the outermost stop still restores exactly what the outermost start found.
+        index = _running.index(live)
+        for later in reversed(_running[index:]):
+            later.environment.restore()
+        del _running[index]
+        for later in _running[index:]:
+            later.environment.apply()
+        if _running:
+            _make_process_wide(_running[-1])
+            return
+        for hook in reversed(_stop_hooks):
+            hook()
+        settings.process = None
+        patches.remove_all()
+        reset_all()
+        credentials.forget()
+        live.owner._on_outermost_stop()
+
+
+def _make_process_wide(live: LiveActivation) -> None:
+    settings.process = live.options
+    live.owner._apply_extra_settings()
 
 
 class Activation(StartStop):
-    """The activation machinery shared by :class:`~mock_putrecord.MockPutRecord`."""
+    """The options of an activation, and the ways to run code under them; the base of
+    :class:`~mock_putrecord.MockPutRecord`."""
 
     def __init__(
         self,
@@ -63,85 +144,44 @@ class Activation(StartStop):
         self.region = region
         self.account_id = account_id
         self.passthrough = passthrough
-        self._depth = 0
-        self._stopped = False
-        self._options = Options()
+        self._live: list[LiveActivation] = []  # this handle's own starts, innermost last
+        self._ever_started = False
 
     # ------------------------------------------------------------ start / stop
     def start(self) -> Self:
-        """Activate the mock; returns ``self`` so ``mock = mock_putrecord().start()`` works."""
-        with _lock:
-            outermost = not _stack
-            if outermost:
-                interception.install()
-                reset_all()
-                self._on_outermost_start()
-            environment = EnvironmentPatch(self.region)
-            environment.apply()
-            _environments.append(environment)
-            self._depth += 1
-            _stack.append(self)
-            self._apply_settings()
-            enter_context(self)
-            if outermost:
-                patches.apply_all()
-                for hook in _start_hooks:
-                    hook()
+        """Activate the mock; returns ``self`` so ``mock = mock_putrecord().start()`` works.
+        Starting a handle that is already active nests (one ``stop()`` per ``start()``)."""
+        self._live.append(_activate(self))
+        self._ever_started = True
         return self
 
     def stop(self) -> None:
         """Deactivate; the outermost stop clears all mocked state.
 
-        :raises RuntimeError: if this mock was not started.
+        :raises RuntimeError: if this mock was not started, or is already stopped.
         """
         with _lock:
-            if self._depth == 0 or self not in _stack:
-                if self._stopped:
+            if not self._live:
+                if self._ever_started:
                     raise RuntimeError("mock_putrecord: this mock is already stopped (stop() called twice)")
                 raise RuntimeError("mock_putrecord: stop() called before start()")
-            self._depth -= 1
-            self._stopped = self._depth == 0
-            leave_context(self)
-            # Remove the innermost occurrence of self. Activations normally nest, but
-            # concurrent coroutines may stop out of order: then the environment patches
-            # started after this one are unwound and re-applied, so that the outermost
-            # stop still restores exactly what the outermost start found.
-            index = len(_stack) - 1 - _stack[::-1].index(self)
-            for environment in reversed(_environments[index:]):
-                environment.restore()
-            del _stack[index]
-            del _environments[index]
-            for environment in _environments[index:]:
-                environment.apply()
-            if _stack:
-                _stack[-1]._apply_settings()
-                return
-            for hook in reversed(_stop_hooks):
-                hook()
-            settings.process = None
-            patches.remove_all()
-            reset_all()
-            self._on_outermost_stop()
+            live = self._live.pop()
+        _deactivate(live)
 
     @property
     def is_active(self) -> bool:
         """True between ``start()`` and the matching ``stop()``."""
-        return self._depth > 0
+        return bool(self._live)
 
     @property
     def options(self) -> Options:
-        """The options requests answered under this activation use (fixed at start)."""
-        return self._options
-
-    def _apply_settings(self) -> None:
-        """Fix this activation's options and make them the process-wide ones."""
-        self._options = self._build_options()
-        self._apply_extra_settings()
-        settings.process = self._options
+        """The options requests answered under this handle's activation use: fixed when
+        it started (while it is not active: the ones a start would fix now)."""
+        return self._live[-1].options if self._live else self._build_options()
 
     def _build_options(self) -> Options:
-        """Subclass hook: the options of this activation."""
-        return Options(account_id=self.account_id, default_region=self.default_region, passthrough=self.passthrough)
+        """Subclass hook: the options of an activation starting now."""
+        return Options(account_id=self.account_id, default_region=self._region_now(), passthrough=self.passthrough)
 
     def _apply_extra_settings(self) -> None:
         """Subclass hook: process-wide effects of the options (e.g. freezing the clock)."""
@@ -149,7 +189,11 @@ class Activation(StartStop):
     @property
     def default_region(self) -> str:
         """The region used where a call names none: the ``region`` option, else the
-        environment's ``AWS_DEFAULT_REGION``, else its ``AWS_REGION``, else ``us-east-1``."""
+        environment's ``AWS_DEFAULT_REGION``, else its ``AWS_REGION``, else ``us-east-1``
+        (as found when the activation started)."""
+        return self._live[-1].options.default_region if self._live else self._region_now()
+
+    def _region_now(self) -> str:
         return self.region or os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or DEFAULT_REGION
 
     def _on_outermost_start(self) -> None:
@@ -159,6 +203,15 @@ class Activation(StartStop):
         """Subclass hook, called after the last activation ends."""
 
     # ------------------------------------------------------------ decorator
+    @contextmanager
+    def _activated(self) -> Iterator[LiveActivation]:
+        """A fresh live activation with this handle's options, for one decorated call."""
+        live = _activate(self)
+        try:
+            yield live
+        finally:
+            _deactivate(live)
+
     @overload
     def __call__(self, func: type[T]) -> type[T]: ...  # type: ignore[overload-overlap]
 
@@ -169,98 +222,91 @@ class Activation(StartStop):
     def __call__(self, func: Callable[P, R]) -> Callable[P, R]: ...
 
     def __call__(self, func: Any) -> Any:
-        """Decorate a function, coroutine function, (async) generator function or class
-        so it runs with the mock active."""
+        """Decorate a function, bound method, classmethod, staticmethod, coroutine
+        function, (async) generator function or class so it runs with the mock active.
+
+        Functions are wrapped with ``wrapt``, so the result keeps the name, docstring,
+        signature (pytest injects fixtures by parameter name), descriptor binding and
+        kind (``inspect.iscoroutinefunction`` stays true). Each call runs under its own
+        live activation."""
         if inspect.isclass(func):
             return self._decorate_class(func)
-        if inspect.iscoroutinefunction(func):
-            return self._decorate_coroutine(func)
-        if inspect.isgeneratorfunction(func):
-            return self._decorate_generator(func)
-        if inspect.isasyncgenfunction(func):
-            return self._decorate_async_generator(func)
-        if callable(func):
-            return self._decorate_function(func)
-        raise TypeError(f"mock_putrecord cannot decorate {func!r}")
+        target = func.__func__ if isinstance(func, (classmethod, staticmethod)) else func
+        if not callable(target):
+            raise TypeError(f"mock_putrecord cannot decorate {func!r}")
+        return wrapt.FunctionWrapper(func, self._wrapper_for(target))
 
-    def _fresh(self) -> Self:
-        """A new activation with the same options (one per decorated call)."""
-        clone = object.__new__(type(self))
-        clone.__dict__.update(self.__dict__)
-        clone._depth = 0
-        clone._stopped = False
-        return clone
+    def _wrapper_for(self, target: Callable[..., Any]) -> Callable[..., Any]:
+        """The wrapt wrapper ``(wrapped, instance, args, kwargs)`` for ``target``'s kind:
+        generators and coroutines keep the mock active until they finish, not only until
+        they are created."""
+        activated = self._activated
+        if inspect.iscoroutinefunction(target):
+            async def run_coroutine(wrapped: Any, instance: Any, args: Any, kwargs: Any) -> Any:
+                with activated():
+                    return await wrapped(*args, **kwargs)
 
-    def _decorate_function(self, func: Callable[P, R]) -> Callable[P, R]:
-        @functools.wraps(func)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            with self._fresh():
-                return func(*args, **kwargs)
+            return run_coroutine
+        if inspect.isasyncgenfunction(target):
+            async def run_async_generator(wrapped: Any, instance: Any, args: Any, kwargs: Any) -> Any:
+                with activated():
+                    async for item in wrapped(*args, **kwargs):
+                        yield item
 
-        return wrapper
+            return run_async_generator
+        if inspect.isgeneratorfunction(target):
+            def run_generator(wrapped: Any, instance: Any, args: Any, kwargs: Any) -> Any:
+                with activated():
+                    return (yield from wrapped(*args, **kwargs))
 
-    def _decorate_generator(self, func: Callable[P, Iterator[Any]]) -> Callable[P, Iterator[Any]]:
-        """A generator (e.g. a yield fixture) keeps the mock active until it finishes."""
+            return run_generator
 
-        @functools.wraps(func)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> Iterator[Any]:
-            with self._fresh():
-                return (yield from func(*args, **kwargs))
+        def run(wrapped: Any, instance: Any, args: Any, kwargs: Any) -> Any:
+            with activated():
+                return wrapped(*args, **kwargs)
 
-        return wrapper
-
-    def _decorate_async_generator(self, func: Callable[P, AsyncIterator[Any]]) -> Callable[P, AsyncIterator[Any]]:
-        @functools.wraps(func)
-        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> AsyncIterator[Any]:
-            async with self._fresh():
-                async for item in func(*args, **kwargs):
-                    yield item
-
-        return wrapper
-
-    def _decorate_coroutine(self, func: Callable[P, Awaitable[R]]) -> Callable[P, Coroutine[Any, Any, R]]:
-        @functools.wraps(func)
-        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            async with self._fresh():
-                return await func(*args, **kwargs)
-
-        return wrapper
+        return run
 
     def _decorate_class(self, cls: type[T]) -> type[T]:
         """Each test gets fresh state. For ``unittest.TestCase`` the mock starts before
         ``setUp`` and stops after ``tearDown`` (via ``addCleanup``); for other classes the
-        same happens through pytest's ``setup_method``/``teardown_method``. Fixtures and
-        other attributes of the class are left untouched."""
-        factory = self._fresh
+        same happens through pytest's ``setup_method``/``teardown_method``. Test methods,
+        fixtures and other attributes of the class are left untouched."""
         unittest = sys.modules.get("unittest")  # not imported: cls cannot be a TestCase
         if unittest is not None and issubclass(cls, unittest.TestCase):
-            original_setup = getattr(cls, "setUp")
-
-            def setUp(test: Any) -> None:  # noqa: N802 - unittest's name
-                activation = factory().start()
-                test.addCleanup(activation.stop)
-                original_setup(test)
-
-            setattr(cls, "setUp", setUp)
+            _wrap_method(cls, "setUp", self._start_before_setup)
             return cls
-        original_setup_method = getattr(cls, "setup_method", None)
-        original_teardown_method = getattr(cls, "teardown_method", None)
-
-        def setup_method(instance: Any, method: Any = None) -> None:
-            activation = factory().start()
-            instance.__dict__["_mock_putrecord_activation"] = activation
-            if original_setup_method is not None:
-                original_setup_method(instance, method)
-
-        def teardown_method(instance: Any, method: Any = None) -> None:
-            try:
-                if original_teardown_method is not None:
-                    original_teardown_method(instance, method)
-            finally:
-                activation = instance.__dict__.pop("_mock_putrecord_activation", None)
-                if activation is not None:
-                    activation.stop()
-
-        setattr(cls, "setup_method", setup_method)
-        setattr(cls, "teardown_method", teardown_method)
+        _wrap_method(cls, "setup_method", self._start_before_setup_method)
+        _wrap_method(cls, "teardown_method", _stop_after_teardown_method)
         return cls
+
+    def _start_before_setup(self, wrapped: Any, test: Any, args: Any, kwargs: Any) -> Any:
+        live = _activate(self)
+        test.addCleanup(_deactivate, live)
+        return wrapped(*args, **kwargs)
+
+    def _start_before_setup_method(self, wrapped: Any, instance: Any, args: Any, kwargs: Any) -> Any:
+        instance.__dict__[_LIVE_ATTRIBUTE] = _activate(self)
+        return wrapped(*args, **kwargs)
+
+
+_LIVE_ATTRIBUTE = "_mock_putrecord_activation"
+
+
+def _stop_after_teardown_method(wrapped: Any, instance: Any, args: Any, kwargs: Any) -> Any:
+    try:
+        return wrapped(*args, **kwargs)
+    finally:
+        live = instance.__dict__.pop(_LIVE_ATTRIBUTE, None)
+        if live is not None:
+            _deactivate(live)
+
+
+def _absent(self: Any, method: Any = None) -> None:
+    """Stands in for a ``setup_method``/``teardown_method`` the class does not define."""
+
+
+def _wrap_method(cls: type[Any], name: str, wrapper: Callable[..., Any]) -> None:
+    """Wrap ``cls.<name>`` (inherited or defined; a no-op method if absent) with a wrapt
+    wrapper set on ``cls`` itself."""
+    setattr(cls, name, wrapt.FunctionWrapper(getattr(cls, name, _absent), wrapper))

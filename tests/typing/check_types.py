@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import unittest
-from typing import Any, Coroutine
+from typing import Any, AsyncIterator, Coroutine, Iterator
 
 from typing_extensions import assert_type
 
@@ -123,3 +123,20 @@ assert issubclass(MockConfigurationError, Exception)
 assert issubclass(UnmockedRequestError, Exception)
 assert_type(ServiceError("boom").message, str)
 assert_type(ServiceError.code, str)
+
+
+# ---------------------------------------------------------------- decorator kinds keep their types
+@mock_putrecord
+def generator(count: int) -> Iterator[int]:
+    yield count
+
+
+assert_type(generator(1), Iterator[int])
+
+
+@mock_putrecord
+async def async_generator(count: int) -> AsyncIterator[int]:
+    yield count
+
+
+assert_type(async_generator(1), AsyncIterator[int])
