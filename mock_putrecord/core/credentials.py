@@ -112,7 +112,9 @@ def _sign(request: Any, credentials: Any, *, region: str, service: str) -> None:
     from botocore.awsrequest import AWSRequest
 
     signer = (S3SigV4Auth if service == "s3" else SigV4Auth)(credentials, service, region)
-    unsigned = AWSRequest(method=request.method, url=request.url, headers=dict(request.headers), data=request.body)
+    headers = {name: value.decode("utf-8") if isinstance(value, bytes) else value
+               for name, value in request.headers.items()}
+    unsigned = AWSRequest(method=request.method, url=request.url, headers=headers, data=request.body)
     unsigned.context = dict(getattr(request, "context", None) or {})
     for name in _DROPPED:
         if name in unsigned.headers:

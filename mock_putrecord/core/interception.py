@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import botocore.handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-from . import dispatch, patches
+from . import credentials, dispatch, patches
 from .errors import UnmockedRequestError
 from .http_guard import refusal_message
 from .settings import settings
@@ -220,21 +220,26 @@ def _refusal(endpoint: Any, request: AWSPreparedRequest) -> str | None:
     return _unmocked_message(request)
 
 
+def _let_out(endpoint: Any, request: AWSPreparedRequest) -> None:
+    """Refuse what no mock answered; sign what passthrough lets out with the real
+    credentials (clients inside the activation signed it with the fake ones)."""
+    refusal = _refusal(endpoint, request)
+    if refusal is not None:
+        raise UnmockedRequestError(refusal)
+    credentials.resign(request)
+
+
 def _guarded_send(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """``Endpoint._send`` while a mock is active: refuse what no mock answered."""
+    """``Endpoint._send`` while a mock is active."""
     if settings.active:
-        refusal = _refusal(instance, args[0] if args else kwargs["request"])
-        if refusal is not None:
-            raise UnmockedRequestError(refusal)
+        _let_out(instance, args[0] if args else kwargs["request"])
     return wrapped(*args, **kwargs)
 
 
 async def _aio_guarded_send(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """``AioEndpoint._send`` while a mock is active (aiobotocore awaits it)."""
     if settings.active:
-        refusal = _refusal(instance, args[0] if args else kwargs["request"])
-        if refusal is not None:
-            raise UnmockedRequestError(refusal)
+        _let_out(instance, args[0] if args else kwargs["request"])
     return await wrapped(*args, **kwargs)
 
 
