@@ -5,6 +5,7 @@ adapters, so what a test declares here is what boto3 sees, and the other way rou
 """
 from __future__ import annotations
 
+import copy
 import datetime
 import re
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
@@ -145,8 +146,9 @@ class FeatureStoreView:
         return [group.name for group in self.backend(region).groups()]
 
     def describe(self, name: str, region: str | None = None) -> dict[str, Any]:
-        """DescribeFeatureGroup's answer (``CreationTime`` as epoch seconds)."""
-        return self.backend(region).describe_feature_group(name)
+        """DescribeFeatureGroup's answer (``CreationTime`` as epoch seconds), a copy that
+        shares nothing with the mock's state."""
+        return copy.deepcopy(self.backend(region).describe_feature_group(name))
 
     # ------------------------------------------------------------ write
     def put_record(
@@ -179,7 +181,8 @@ class FeatureStoreView:
         record = self.backend(region).online_record(name, record_identifier)
         if record is None:
             return None
-        return dict(record_values_in_order(group, record))
+        return {name: list(value) if isinstance(value, list) else value
+                for name, value in record_values_in_order(group, record)}
 
     def expires_at(self, name: str, record_identifier: str, *, region: str | None = None) -> datetime.datetime | None:
         """The visible record's ExpiresAt, or ``None`` (no record, or no TTL)."""

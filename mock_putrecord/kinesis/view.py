@@ -1,7 +1,9 @@
 """``mock.kinesis``: declare streams and read what was written, without boto3."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from ..core.context import MockContext, require_active
 from .models import KinesisBackend, Stream, kinesis_backends
@@ -9,8 +11,69 @@ from .exceptions import ResourceNotFoundException
 from .shards import StoredRecord
 
 if TYPE_CHECKING:
-    from .channels import Channel
+    from .channels import Channel, ChannelBatch
     from .queues import QueueView
+
+__all__ = ["ChannelInfo", "KinesisView", "StreamInfo"]
+
+
+@dataclass(frozen=True)
+class StreamInfo:
+    """A stream as it was when the view was asked: a plain record, detached from the
+    mock's state (later writes do not change it, and changing it changes nothing)."""
+
+    name: str
+    arn: str
+    account_id: str
+    region: str
+    status: str
+    mode: str
+    """``PROVISIONED`` or ``ON_DEMAND``."""
+    created: float
+    """Creation time in epoch seconds (``StreamCreationTimestamp``)."""
+    retention_hours: int
+    max_record_size_kib: int
+    distribution: str
+    """``RecordDistributionStrategy``."""
+    encryption_type: str
+    key_id: str | None
+    shard_ids: tuple[str, ...]
+    """Every shard, open and closed, in creation order."""
+    open_shard_ids: tuple[str, ...]
+    """The open shards, by starting hash key."""
+    record_count: int
+    """Records stored, in every shard (including those past the retention period)."""
+    tags: Mapping[str, str]
+    policy: str | None
+    """The resource policy (JSON text), if one was put."""
+
+    @classmethod
+    def of(cls, stream: Stream) -> StreamInfo:
+        """Snapshot ``stream`` (under its lock, so the counts agree with each other)."""
+        with stream.lock:
+            return cls(
+                name=stream.name, arn=stream.arn, account_id=stream.account_id, region=stream.region,
+                status=stream.status, mode=stream.mode, created=stream.created,
+                retention_hours=stream.retention_hours, max_record_size_kib=stream.max_record_size_kib,
+                distribution=stream.distribution, encryption_type=stream.encryption_type, key_id=stream.key_id,
+                shard_ids=tuple(shard.shard_id for shard in stream.shards),
+                open_shard_ids=tuple(shard.shard_id for shard in stream.open_shards),
+                record_count=sum(len(shard) for shard in stream.shards),
+                tags=MappingProxyType(dict(stream.tags)), policy=stream.policy,
+            )
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    """A channel and what it delivered, as a plain record."""
+
+    name: str
+    arn: str
+    stream_name: str
+    destination_type: str
+    """``S3`` or ``S3_TABLES``."""
+    batches: list[ChannelBatch]
+    """Every delivery so far, in order (written to S3 or not)."""
 
 
 class KinesisView:
@@ -38,7 +101,7 @@ class KinesisView:
         distribution: str | None = None,
         region: str | None = None,
         account_id: str | None = None,
-    ) -> Stream:
+    ) -> StreamInfo:
         """Create an ACTIVE stream (``on_demand=True``: 4 shards, as AWS starts them).
         ``max_record_size_kib`` is ``MaxRecordSizeInKiB``; ``distribution`` the
         ``RecordDistributionStrategy`` (``"AUTO"`` needs ``on_demand=True``).
@@ -59,10 +122,14 @@ class KinesisView:
         stream = self.backend(region, account_id).create_stream(
             name, shard_count, mode, max_record_size_kib=max_record_size_kib, distribution=distribution)
         stream.seen_by_test = True
-        return stream
+        return StreamInfo.of(stream)
 
-    def stream(self, name: str, *, region: str | None = None, account_id: str | None = None) -> Stream:
-        """A stream by name (``ResourceNotFoundException`` if there is none)."""
+    def stream(self, name: str, *, region: str | None = None, account_id: str | None = None) -> StreamInfo:
+        """A stream by name, as a :class:`StreamInfo` snapshot (``ResourceNotFoundException``
+        if there is none)."""
+        return StreamInfo.of(self._stream(name, region, account_id))
+
+    def _stream(self, name: str, region: str | None, account_id: str | None) -> Stream:
         stream = self.backend(region, account_id).get_stream(name)
         stream.seen_by_test = True
         return stream
@@ -73,7 +140,7 @@ class KinesisView:
 
     def shard_ids(self, name: str, *, region: str | None = None, account_id: str | None = None) -> list[str]:
         """Every shard id of the stream, open and closed, in creation order."""
-        return [shard.shard_id for shard in self.stream(name, region=region, account_id=account_id).shards]
+        return list(self.stream(name, region=region, account_id=account_id).shard_ids)
 
     def records(
         self,
@@ -85,7 +152,7 @@ class KinesisView:
     ) -> list[StoredRecord]:
         """Stored records of a stream (or one shard), by shard then sequence number,
         including records past the retention period."""
-        stream = self.stream(name, region=region, account_id=account_id)
+        stream = self._stream(name, region, account_id)
         return self.backend(region, account_id).records(stream, shard_id)
 
     def records_by_shard(
@@ -131,7 +198,7 @@ class KinesisView:
                 return queues.view(queue)
         raise ResourceNotFoundException(f"Queue {name} under account {backend.account_id} not found.")
 
-    def channel(self, name: str, *, region: str | None = None, account_id: str | None = None) -> Channel:
+    def channel(self, name: str, *, region: str | None = None, account_id: str | None = None) -> ChannelInfo:
         """The channel ``name``; its ``batches`` are what it delivered, written to S3 or not
         (``ResourceNotFoundException`` if there is none)."""
         from . import channels
@@ -140,7 +207,7 @@ class KinesisView:
         channels.flush(backend, force=False)
         for channel in channels.all_channels(backend):
             if channel.name == name:
-                return channel
+                return _channel_info(channel)
         raise ResourceNotFoundException(f"Channel {name} under account {backend.account_id} not found.")
 
     def flush_channels(self, *, region: str | None = None, account_id: str | None = None) -> None:
@@ -149,6 +216,10 @@ class KinesisView:
         from . import channels
 
         channels.flush(self.backend(region, account_id), force=True)
+
+
+def _channel_info(channel: Channel) -> ChannelInfo:
+    return ChannelInfo(channel.name, channel.arn, channel.stream.name, channel.destination_type, list(channel.batches))
 
 
 def _checked_records(records: Iterable[tuple[bytes, str]]) -> list[tuple[bytes, str]]:

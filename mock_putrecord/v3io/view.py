@@ -20,6 +20,8 @@ from .models import (
 )
 from .container import V3ioContainer, v3io_backend
 
+__all__ = ["ContainerInfo", "PutResult", "ReadRecord", "StreamInfo", "V3ioView"]
+
 
 @dataclass(frozen=True)
 class StreamInfo:
@@ -29,6 +31,15 @@ class StreamInfo:
     path: str
     shard_count: int
     retention_hours: int
+
+
+@dataclass(frozen=True)
+class ContainerInfo:
+    """A container of one web-API endpoint."""
+
+    endpoint: str
+    """``host:port``."""
+    name: str
 
 
 @dataclass(frozen=True)
@@ -73,20 +84,25 @@ class V3ioView:
     def _endpoint(self, endpoint: str | None) -> str:
         return normalize_endpoint(endpoint) if endpoint else self.default_endpoint()
 
-    def container(self, name: str, *, endpoint: str | None = None) -> V3ioContainer:
-        """One container's state.
+    def container(self, name: str, *, endpoint: str | None = None) -> ContainerInfo:
+        """A container, as a plain record.
 
         :raises ContainerNotFound: no such container (see :meth:`create_container`).
         """
+        box = self._container(name, endpoint)
+        return ContainerInfo(box.endpoint, box.name)
+
+    def _container(self, name: str, endpoint: str | None) -> V3ioContainer:
         require_active("v3io")
         return v3io_backend.container(self._endpoint(endpoint), name)
 
-    def create_container(self, name: str, *, endpoint: str | None = None) -> V3ioContainer:
+    def create_container(self, name: str, *, endpoint: str | None = None) -> ContainerInfo:
         """Create a container at the endpoint (an existing one is left as it is). Every
         endpoint starts with the mock's ``v3io_containers`` (default ``bigdata``,
         ``users``, ``projects``)."""
         require_active("v3io")
-        return v3io_backend.create_container(self._endpoint(endpoint), name)
+        box = v3io_backend.create_container(self._endpoint(endpoint), name)
+        return ContainerInfo(box.endpoint, box.name)
 
     def container_names(self, *, endpoint: str | None = None) -> list[str]:
         """The names of the endpoint's containers, sorted."""
@@ -107,27 +123,31 @@ class V3ioView:
         :raises ResourceInUseException: the path exists already.
         :raises InvalidArgumentException: a count or retention outside v3io's limits.
         """
-        stream = self.container(container, endpoint=endpoint).create_stream(
+        stream = self._container(container, endpoint).create_stream(
             normalize_path(path), shard_count, retention_hours
         )
         return StreamInfo(container, stream.path, stream.shard_count, stream.retention_hours)
 
-    def stream(self, container: str, path: str, *, endpoint: str | None = None) -> Stream:
-        """The stream model (``ResourceNotFoundException`` if there is none)."""
-        return self.container(container, endpoint=endpoint).stream(normalize_path(path))
+    def stream(self, container: str, path: str, *, endpoint: str | None = None) -> StreamInfo:
+        """A stream, as a plain record (``ResourceNotFoundException`` if there is none)."""
+        stream = self._stream(container, path, endpoint)
+        return StreamInfo(container, stream.path, stream.shard_count, stream.retention_hours)
+
+    def _stream(self, container: str, path: str, endpoint: str | None) -> Stream:
+        return self._container(container, endpoint).stream(normalize_path(path))
 
     def describe_stream(self, container: str, path: str, *, endpoint: str | None = None) -> StreamInfo:
-        """Shard count and retention, as DescribeStream returns them."""
-        stream = self.stream(container, path, endpoint=endpoint)
-        return StreamInfo(container, stream.path, stream.shard_count, stream.retention_hours)
+        """Shard count and retention, as DescribeStream returns them (the same record as
+        :meth:`stream`)."""
+        return self.stream(container, path, endpoint=endpoint)
 
     def stream_paths(self, container: str, *, endpoint: str | None = None) -> list[str]:
         """The paths of the container's streams, sorted."""
-        return sorted(self.container(container, endpoint=endpoint).streams)
+        return sorted(self._container(container, endpoint).streams)
 
     def delete_stream(self, container: str, path: str, *, endpoint: str | None = None) -> None:
         """Remove a stream and its records."""
-        self.container(container, endpoint=endpoint).delete(normalize_path(path))
+        self._container(container, endpoint).delete(normalize_path(path))
 
     def put_records(
         self,
@@ -152,7 +172,7 @@ class V3ioView:
             )
             for item in records
         ]
-        results = self.stream(container, path, endpoint=endpoint).put(inputs)
+        results = self._stream(container, path, endpoint).put(inputs)
         return [None if result is None else PutResult(*result) for result in results]
 
     def records(
@@ -164,25 +184,25 @@ class V3ioView:
         endpoint: str | None = None,
     ) -> list[ReadRecord]:
         """Retained records of one shard, or of every shard (by shard, then sequence)."""
-        stream = self.stream(container, path, endpoint=endpoint)
+        stream = self._stream(container, path, endpoint)
         with stream.lock:
             shards: Sequence[Shard] = stream.shards if shard_id is None else [stream.shard(shard_id)]
             return [_read(shard, sequence, record) for shard in shards for sequence, record in shard]
 
     def shard_record_counts(self, container: str, path: str, *, endpoint: str | None = None) -> list[int]:
         """The number of retained records in each shard, by shard id."""
-        stream = self.stream(container, path, endpoint=endpoint)
+        stream = self._stream(container, path, endpoint)
         with stream.lock:
             return [len(shard) for shard in stream.shards]
 
     def put_object(self, container: str, path: str, data: bytes | str, *, endpoint: str | None = None) -> None:
         """Write an object, as PUT Object does (``str`` is stored as UTF-8)."""
         body = data.encode() if isinstance(data, str) else bytes(data)
-        self.container(container, endpoint=endpoint).put_object(normalize_path(path), body)
+        self._container(container, endpoint).put_object(normalize_path(path), body)
 
     def get_object(self, container: str, path: str, *, endpoint: str | None = None) -> bytes:
         """An object's bytes (``NoSuchFileOrDirectory`` if there is none)."""
-        stored = self.container(container, endpoint=endpoint).object_or_missing(normalize_path(path))
+        stored = self._container(container, endpoint).object_or_missing(normalize_path(path))
         return bytes(stored.data)
 
     def item(self, container: str, path: str, *, endpoint: str | None = None) -> dict[str, Any]:
@@ -190,7 +210,7 @@ class V3ioView:
         bytes); ``NoSuchFileOrDirectory`` if there is no such item."""
         from .kv import decode
 
-        box = self.container(container, endpoint=endpoint)
+        box = self._container(container, endpoint)
         key = normalize_path(path)
         stored = box.objects.get(key) or box.shard_attributes.get(key) or box.object_or_missing(key)
         return {name: decode(typed) for name, typed in stored.attributes.items()}

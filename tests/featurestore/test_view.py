@@ -112,3 +112,16 @@ def test_reset_forgets_groups(mock: MockPutRecord) -> None:
     mock.featurestore.create_feature_group("g", record_identifier="id", event_time="t", features=FEATURES)
     mock.reset()
     assert mock.featurestore.feature_groups() == []
+
+
+def test_describe_and_online_record_share_nothing_with_the_mock(mock: MockPutRecord, sagemaker: Any) -> None:
+    mock.featurestore.create_feature_group(
+        "g", record_identifier="id", event_time="t", in_memory=True,
+        features={"id": "String", "t": "String", "tags": "List[String]"},
+    )
+    mock.featurestore.put_record("g", {"id": "a", "t": "2024-01-01T00:00:00Z", "tags": ["x"]})
+    described = mock.featurestore.describe("g")
+    described["OnlineStoreConfig"]["StorageType"] = "Standard"
+    mock.featurestore.online_record("g", "a")["tags"].append("changed")  # type: ignore[index,union-attr]
+    assert mock.featurestore.describe("g")["OnlineStoreConfig"]["StorageType"] == "InMemory"
+    assert mock.featurestore.online_record("g", "a") == {"id": "a", "t": "2024-01-01T00:00:00Z", "tags": ["x"]}

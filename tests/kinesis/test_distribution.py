@@ -133,7 +133,7 @@ def test_switching_to_provisioned_returns_to_partition_keys(raw_kinesis) -> None
 
 def test_the_view_declares_auto_and_large_record_streams(raw_kinesis, mock) -> None:
     stream = mock.kinesis.create_stream("v", on_demand=True, max_record_size_kib=2048, distribution="AUTO")
-    assert (stream.mode, stream.distribution, stream.max_record_size_kib, len(stream.open_shards)) == (
+    assert (stream.mode, stream.distribution, stream.max_record_size_kib, len(stream.open_shard_ids)) == (
         "ON_DEMAND", "AUTO", 2048, 4)
     raw_kinesis.put_record(StreamName="v", Data=b"x" * (2 * 1024 * 1024 - 1))
     with pytest.raises(InvalidArgumentException) as excinfo:

@@ -58,3 +58,35 @@ def test_put_accepts_bytes_like_data() -> None:
         mock.kinesis.create_stream("s")
         mock.kinesis.put("s", [(bytearray(b"a"), "k"), (memoryview(b"b"), "k")])
         assert mock.kinesis.data("s") == [b"a", b"b"]
+
+
+# ---------------------------------------------------------------- plain records, not models
+def test_create_stream_returns_a_frozen_snapshot(mock: Any, kinesis: Any) -> None:
+    import dataclasses
+
+    from mock_putrecord.kinesis.view import StreamInfo
+
+    info = mock.kinesis.create_stream("s", 2)
+    assert info == StreamInfo(
+        name="s", arn="arn:aws:kinesis:us-east-1:123456789012:stream/s", account_id="123456789012",
+        region="us-east-1", status="ACTIVE", mode="PROVISIONED", created=info.created, retention_hours=24,
+        max_record_size_kib=1024, distribution=info.distribution, encryption_type="NONE", key_id=None,
+        shard_ids=("shardId-000000000000", "shardId-000000000001"),
+        open_shard_ids=("shardId-000000000000", "shardId-000000000001"),
+        record_count=0, tags={}, policy=None,
+    )
+    assert not hasattr(info, "lock") and not hasattr(info, "shards")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        info.status = "DELETING"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        info.tags["team"] = "x"  # type: ignore[index]
+
+
+def test_a_snapshot_does_not_follow_later_writes(mock: Any, kinesis: Any) -> None:
+    before = mock.kinesis.create_stream("s")
+    kinesis.put_record(StreamName="s", Data=b"x", PartitionKey="k")
+    kinesis.add_tags_to_stream(StreamName="s", Tags={"team": "data"})
+    after = mock.kinesis.stream("s")
+    assert (before.record_count, dict(before.tags)) == (0, {})
+    assert (after.record_count, dict(after.tags)) == (1, {"team": "data"})
+    assert mock.kinesis.stream("s").created == before.created

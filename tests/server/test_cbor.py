@@ -194,7 +194,7 @@ SCRIPT: list[tuple[str, dict[str, Any]]] = [
 def _state(server: MockServer) -> Any:
     stream = server.mock.kinesis.stream("diff")
     records = [(r.shard_id, r.partition_key, r.data, r.explicit_hash_key) for r in server.mock.kinesis.records("diff")]
-    return records, stream.retention_hours, len(stream.shards), stream.status
+    return records, stream.retention_hours, len(stream.shard_ids), stream.status
 
 
 def _normalised(answer: Any) -> Any:

@@ -23,7 +23,7 @@ from mock_putrecord import (
     mock_putrecord,
     patch_client,
 )
-from mock_putrecord.kinesis.models import Stream
+from mock_putrecord.kinesis.view import ChannelInfo, StreamInfo
 from mock_putrecord.kinesis.shards import StoredRecord
 from mock_putrecord.kinesis.view import KinesisView
 
@@ -102,7 +102,10 @@ def handle_forms() -> None:
         assert_type(mock.reset(), None)
         assert_type(mock.advance(1.5), float)
         assert_type(mock.kinesis, KinesisView)
-        assert_type(mock.kinesis.create_stream("s", 2), Stream)
+        assert_type(mock.kinesis.create_stream("s", 2), StreamInfo)
+        assert_type(mock.kinesis.stream("s"), StreamInfo)
+        assert_type(mock.kinesis.stream("s").shard_ids, tuple[str, ...])
+        assert_type(mock.kinesis.channel("c"), ChannelInfo)
         assert_type(mock.kinesis.records("s"), list[StoredRecord])
         assert_type(mock.kinesis.records_by_shard("s"), dict[str, list[StoredRecord]])
         assert_type(mock.kinesis.data("s"), list[bytes])

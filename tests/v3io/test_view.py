@@ -66,7 +66,9 @@ def test_storage_stays_flat_for_many_records(mock: MockPutRecord) -> None:
     mock.v3io.create_stream("bigdata", "big", shard_count=2)
     for _ in range(100):
         mock.v3io.put_records("bigdata", "big", [b"r"] * 1000)
-    stream = mock.v3io.stream("bigdata", "big")
+    from mock_putrecord.v3io.container import v3io_backend
+
+    stream = v3io_backend.container(mock.v3io.default_endpoint(), "bigdata").stream("big")
     location = stream.seek(1, "SEQUENCE", sequence_number=49_999)
     result = stream.get_records(1, location, limit=5)
     assert [seq for seq, _ in result.records] == [49_999, 50_000]
@@ -85,3 +87,13 @@ def test_objects_and_items_through_the_view(call: Call) -> None:
         assert mock.v3io.item("bigdata", "t/k") == {"n": 1.5, "s": "x", "b": b"\x00\x01", "f": False}
         with pytest.raises(NoSuchFileOrDirectory):
             mock.v3io.item("bigdata", "t/missing")
+
+
+def test_containers_and_streams_come_back_as_plain_records(mock: MockPutRecord) -> None:
+    from mock_putrecord.v3io.view import ContainerInfo, StreamInfo
+
+    assert mock.v3io.container("bigdata") == ContainerInfo(mock.v3io.default_endpoint(), "bigdata")
+    assert mock.v3io.create_container("extra") == ContainerInfo(mock.v3io.default_endpoint(), "extra")
+    created = mock.v3io.create_stream("bigdata", "s", shard_count=2)
+    assert created == mock.v3io.stream("bigdata", "s") == StreamInfo("bigdata", "s", 2, 24)
+    assert not hasattr(mock.v3io.stream("bigdata", "s"), "lock")
