@@ -41,11 +41,17 @@ class StreamInfo:
     """Every shard, open and closed, in creation order."""
     open_shard_ids: tuple[str, ...]
     """The open shards, by starting hash key."""
-    record_count: int
-    """Records stored, in every shard (including those past the retention period)."""
+    shard_record_counts: tuple[int, ...]
+    """Records stored in each shard of :attr:`shard_ids` (including those past the
+    retention period)."""
     tags: Mapping[str, str]
     policy: str | None
     """The resource policy (JSON text), if one was put."""
+
+    @property
+    def record_count(self) -> int:
+        """Records stored in the whole stream."""
+        return sum(self.shard_record_counts)
 
     @classmethod
     def of(cls, stream: Stream) -> StreamInfo:
@@ -58,7 +64,7 @@ class StreamInfo:
                 distribution=stream.distribution, encryption_type=stream.encryption_type, key_id=stream.key_id,
                 shard_ids=tuple(shard.shard_id for shard in stream.shards),
                 open_shard_ids=tuple(shard.shard_id for shard in stream.open_shards),
-                record_count=sum(len(shard) for shard in stream.shards),
+                shard_record_counts=tuple(len(shard) for shard in stream.shards),
                 tags=MappingProxyType(dict(stream.tags)), policy=stream.policy,
             )
 

@@ -210,9 +210,9 @@ def _kinesis_state(mock: MockPutRecord) -> list[dict[str, Any]]:
     for (account_id, region), _ in kinesis_backends.items():
         for name in view.stream_names(region=region, account_id=account_id):
             stream = view.stream(name, region=region, account_id=account_id)
-            shards = {shard.shard_id: len(shard) for shard in stream.shards}
+            shards = dict(zip(stream.shard_ids, stream.shard_record_counts))
             streams.append({"account_id": account_id, "region": region, "name": name, "status": stream.status,
-                            "open_shards": sum(1 for shard in stream.shards if shard.is_open),
+                            "open_shards": len(stream.open_shard_ids),
                             "records": sum(shards.values()), "shards": shards})
     return streams
 

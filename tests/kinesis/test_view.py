@@ -73,7 +73,7 @@ def test_create_stream_returns_a_frozen_snapshot(mock: Any, kinesis: Any) -> Non
         max_record_size_kib=1024, distribution=info.distribution, encryption_type="NONE", key_id=None,
         shard_ids=("shardId-000000000000", "shardId-000000000001"),
         open_shard_ids=("shardId-000000000000", "shardId-000000000001"),
-        record_count=0, tags={}, policy=None,
+        shard_record_counts=(0, 0), tags={}, policy=None,
     )
     assert not hasattr(info, "lock") and not hasattr(info, "shards")
     with pytest.raises(dataclasses.FrozenInstanceError):
