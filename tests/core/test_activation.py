@@ -198,3 +198,25 @@ def test_aws_region_alone_is_a_configured_region(monkeypatch: pytest.MonkeyPatch
         assert mock.default_region == "eu-west-3"
         assert mock.kinesis.stream_names() == ["s"]
     assert "AWS_DEFAULT_REGION" not in os.environ
+
+
+def test_a_handle_started_twice_nests_and_keeps_its_options_fixed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    mock = mock_putrecord()
+    assert mock.start() is mock and mock.start() is mock
+    assert mock.default_region == "us-east-1" and mock.options.default_region == "us-east-1"
+    mock.stop()
+    assert mock.is_active and interception.settings.active
+    mock.stop()
+    assert not mock.is_active and not interception.settings.active
+    with pytest.raises(RuntimeError, match=r"already stopped"):
+        mock.stop()
+
+
+def test_a_handle_can_be_started_again_after_it_stopped() -> None:
+    mock = mock_putrecord(account_id="111122223333")
+    for _ in range(2):
+        with mock:
+            assert interception.settings.account_id == "111122223333"
+    assert not mock.is_active
