@@ -154,3 +154,26 @@ def test_s3_requests_are_signed_the_s3_way(sent: list[Any], monkeypatch: pytest.
     [request] = sent
     assert credential_scope(_authorization(request))[::3] == [REAL_KEY, "s3"]  # type: ignore[index]
     assert _header(request, "X-Amz-Content-SHA256")  # S3's payload hash header is signed again
+
+
+async def test_aiobotocore_sends_go_through_the_same_re_signing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from mock_putrecord.core import interception
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", REAL_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", REAL_SECRET)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    monkeypatch.delenv("AWS_SECURITY_TOKEN", raising=False)
+    request = AWSRequest(method="POST", url="https://dynamodb.eu-west-1.amazonaws.com/", data=b"{}",
+                         headers={"X-Amz-Target": "DynamoDB_20120810.ListTables"})
+    SigV4Auth(Credentials(FAKE_ACCESS_KEY_ID, "testing", "testing"), "dynamodb", "eu-west-1").add_auth(request)
+    prepared = request.prepare()
+
+    async def send(request: Any) -> Any:
+        return request
+
+    with mock_putrecord(passthrough=True):
+        sent = await interception._aio_guarded_send(send, SimpleNamespace(_endpoint_prefix="dynamodb"), (prepared,), {})
+    assert credential_scope(_authorization(sent))[0] == REAL_KEY  # type: ignore[index]
+    assert _header(sent, "X-Amz-Security-Token") is None
