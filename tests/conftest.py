@@ -6,7 +6,7 @@ from typing import Iterator
 
 import pytest
 
-from mock_putrecord.core.activation import active_activations
+from mock_putrecord.core.activation import active_activations, running_activations
 from mock_putrecord.core.credentials import FAKE_ACCESS_KEY_ID
 
 
@@ -18,8 +18,7 @@ def _no_activation_leaks() -> Iterator[None]:
     yield
     leaked = active_activations()
     key = os.environ.get("AWS_ACCESS_KEY_ID")
-    for activation in reversed(leaked):
-        while activation.is_active:
-            activation.stop()
+    for live in reversed(running_activations()):
+        live.stop()
     assert not leaked, f"the test left {len(leaked)} mock activation(s) running"
     assert key == before or key != FAKE_ACCESS_KEY_ID, "the test left the fake AWS credentials set"

@@ -66,6 +66,14 @@ class LiveActivation:
         """True until it stops (what :mod:`.settings` asks of the context stack)."""
         return self.running
 
+    def stop(self) -> None:
+        """Stop this activation, wherever it was started (a handle's ``start()`` or a
+        decorated call): for cleaning up after code that left one running."""
+        with _lock:
+            if self in self.owner._live:
+                self.owner._live.remove(self)
+            _deactivate(self)
+
 
 _lock = threading.RLock()
 _running: list[LiveActivation] = []
@@ -76,6 +84,11 @@ def active_activations() -> list["Activation"]:
     """The handles (option holders) of the running activations, outermost first; one
     entry per live activation, so a handle started twice appears twice."""
     return [live.owner for live in _running]
+
+
+def running_activations() -> list[LiveActivation]:
+    """The running live activations, outermost first."""
+    return list(_running)
 
 
 def _activate(owner: Activation) -> LiveActivation:
@@ -102,6 +115,8 @@ def _activate(owner: Activation) -> LiveActivation:
 
 def _deactivate(live: LiveActivation) -> None:
     with _lock:
+        if not live.running:  # already stopped through LiveActivation.stop()
+            return
         live.running = False
         leave_context(live)
         # Activations normally nest, but concurrent coroutines may stop out of order: then
@@ -165,8 +180,7 @@ class Activation(StartStop):
                 if self._ever_started:
                     raise RuntimeError("mock_putrecord: this mock is already stopped (stop() called twice)")
                 raise RuntimeError("mock_putrecord: stop() called before start()")
-            live = self._live.pop()
-        _deactivate(live)
+            _deactivate(self._live.pop())
 
     @property
     def is_active(self) -> bool:

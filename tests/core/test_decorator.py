@@ -274,3 +274,21 @@ def test_a_decorated_unittest_class_stops_after_each_test() -> None:
 def test_decorating_something_not_callable_is_refused() -> None:
     with pytest.raises(TypeError, match="cannot decorate 42"):
         MockPutRecord()(42)  # type: ignore[call-overload]
+
+
+def test_an_unfinished_generator_leaves_a_live_activation_that_can_be_stopped() -> None:
+    from mock_putrecord.core.activation import running_activations
+
+    @mock_putrecord
+    def steps() -> Iterator[int]:
+        yield 1
+        yield 2
+
+    iterator = steps()
+    assert next(iterator) == 1
+    [live] = running_activations()
+    assert live.is_active and live.options.account_id == "123456789012"
+    live.stop()
+    assert not settings.active and running_activations() == []
+    iterator.close()  # its own exit finds the activation already stopped
+    assert not settings.active

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mock_putrecord.core.activation import active_activations
+from mock_putrecord.core.activation import active_activations, running_activations
 
 pytest_plugins = ["pytester"]
 
@@ -77,8 +77,8 @@ def test_example_runs(block: Block) -> None:
         exec(code, {"__name__": "__docs__"})
     finally:
         leaked = active_activations()
-        for activation in reversed(leaked):
-            activation.stop()
+        for live in reversed(running_activations()):
+            live.stop()
     assert not leaked, f"{block.id} left a mock active"
 
 
