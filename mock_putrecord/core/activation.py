@@ -55,10 +55,10 @@ class LiveActivation:
 
     __slots__ = ("owner", "options", "environment", "running")
 
-    def __init__(self, owner: Activation, environment: EnvironmentPatch) -> None:
+    def __init__(self, owner: Activation, environment: EnvironmentPatch, options: Options) -> None:
         self.owner = owner
         self.environment = environment
-        self.options = Options()
+        self.options = options
         self.running = True
 
     @property
@@ -101,8 +101,7 @@ def _activate(owner: Activation) -> LiveActivation:
             owner._on_outermost_start()
         environment = EnvironmentPatch(owner.region)
         environment.apply()
-        live = LiveActivation(owner, environment)
-        live.options = owner._build_options()
+        live = LiveActivation(owner, environment, owner._build_options())  # reads the patched region
         _running.append(live)
         _make_process_wide(live)
         enter_context(live)
