@@ -292,3 +292,16 @@ def test_an_unfinished_generator_leaves_a_live_activation_that_can_be_stopped() 
     assert not settings.active and running_activations() == []
     iterator.close()  # its own exit finds the activation already stopped
     assert not settings.active
+
+
+@pytest.fixture
+@mock_putrecord(region="eu-west-1")
+def declared_stream() -> Iterator[str]:
+    boto3.client("kinesis").create_stream(StreamName="fixture-stream", ShardCount=1)
+    yield "fixture-stream"
+
+
+def test_a_decorated_yield_fixture_keeps_the_mock_for_the_test(declared_stream: str) -> None:
+    client = boto3.client("kinesis")
+    assert client.meta.region_name == "eu-west-1"
+    assert client.list_streams()["StreamNames"] == [declared_stream]
