@@ -57,14 +57,22 @@ def encode(value: Value) -> dict[str, object]:
     return {"S": value}
 
 
+SYSTEM_ATTRIBUTES = frozenset({"__name", "__size", "__mtime_secs", "__mtime_nsecs", "__ctime_secs", "__ctime_nsecs",
+                               "__inode_number", "__obj_type", "__uid", "__gid", "__mode", "__atime_secs",
+                               "__atime_nsecs"})
+"""Iguazio's system attributes (its system-attributes reference): read-only. Other names
+that start with ``__`` are user attributes: v3io-go's consumer group writes
+``__<group>_committed_sequence_number`` on shard objects."""
+
+
 def validate_attributes(item: Any, name: str = "Item") -> dict[str, dict[str, object]]:
     """A request's typed attributes, checked: each is ``{"<type>": value}``."""
     if not isinstance(item, dict):
         raise InvalidArgument(f"{name} must be a JSON object")
     out: dict[str, dict[str, object]] = {}
     for key, typed in item.items():
-        if not key or key.startswith("__"):
-            raise InvalidArgument(f"attribute name {key!r} is reserved or empty")
+        if not key or key in SYSTEM_ATTRIBUTES:
+            raise InvalidArgument(f"attribute name {key!r} is a system attribute or empty")
         if not isinstance(typed, dict) or len(typed) != 1:
             raise InvalidArgument(f"attribute {key!r} needs exactly one type")
         (kind, value), = typed.items()
@@ -237,6 +245,8 @@ def update_item(container: V3ioContainer, path: str, body: Mapping[str, Any]) ->
         current = _Attributes(path.rpartition("/")[2], existing, container.resolve(path).kind)
         updated = dict(existing.attributes) if existing is not None else {}
         for action in chosen:
+            if action.name in SYSTEM_ATTRIBUTES:
+                raise InvalidArgument(f"{action.name} is a system attribute")
             if action.value is None:
                 updated.pop(action.name, None)
                 current.pop(action.name, None)
