@@ -1,13 +1,16 @@
 """The part of Iguazio's expression language the mock models, exactly and no more.
 
 Condition and filter expressions: attribute names, numbers, ``'strings'`` (or
-``"strings"``), ``true``/``false``; ``== != < <= > >=``; ``AND``, ``OR``, ``NOT`` (any
-case); ``+ - * /``; parentheses; ``exists(a)`` and ``not_exists(a)``. Update
-expressions: ``[SET] a = <expr>`` and ``REMOVE a`` actions separated by ``;``, with
-``if_not_exists(a, <expr>)``. Anything else (array elements, ``IN``, string and min/max
-functions, bitwise operators) is answered with 400 "Invalid argument", the error the mock
-gives for every expression it cannot run. Operands of different types compare false, as
-the comparison-operators page says.
+``"strings"``), ``true``/``false``; ``== != < <= > >=``; ``a IN (v1, ..., vN)`` (1 to
+1,024 values); ``AND``, ``OR``, ``NOT`` (any case); ``+ - * /``; parentheses;
+``exists(a)``, ``not_exists(a)``; ``starts(s1, s2)``, ``ends(s1, s2)``,
+``contains(s1, s2)`` (each a string literal or a string attribute); ``min(a, b)`` and
+``max(a, b)``. Update expressions: ``[SET] a = <expr>`` and ``REMOVE a`` actions separated
+by ``;``, with ``if_not_exists(a, <expr>)`` and ``length(<string expr>)``. Anything else
+(array attributes and elements, ``init_array``, ``length`` outside update expressions,
+bitwise operators) is answered with 400 "Invalid argument", the error the mock gives for
+every expression it cannot run. Operands of different types compare false, as the
+comparison-operators page says. Each rule's source: docs/v3io.md, "Expressions".
 """
 from __future__ import annotations
 
@@ -27,8 +30,9 @@ _TOKEN = re.compile(
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
     r"|(?P<op>==|!=|<=|>=|<|>|=|\(|\)|,|;|\+|-|\*|/))"
 )
-_KEYWORDS = {"and", "or", "not", "set", "remove", "true", "false"}
-_FUNCTIONS = {"exists", "not_exists", "if_not_exists"}
+_KEYWORDS = {"and", "or", "not", "in", "set", "remove", "true", "false"}
+MAX_IN_VALUES = 1024
+"""The IN operator's list holds 1 to 1,024 values (the IN-operator reference page)."""
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -84,6 +88,38 @@ def _arith(op: str, a: Value | None, b: Value | None) -> Value:
     return int(result) if isinstance(a, int) and isinstance(b, int) and result == int(result) else result
 
 
+_STRING_TESTS: dict[str, Callable[[str, str], bool]] = {
+    "starts": str.startswith,
+    "ends": str.endswith,
+    "contains": lambda s1, s2: s2 in s1,
+}
+
+
+def _string_test(name: str, a: Value | None, b: Value | None) -> bool:
+    """starts/ends/contains: false unless both operands are strings (a missing or
+    non-string attribute makes the test false, as a comparison with one does)."""
+    return isinstance(a, str) and isinstance(b, str) and _STRING_TESTS[name](a, b)
+
+
+def _length(value: Value | None) -> int:
+    if not isinstance(value, str):
+        raise InvalidArgument(f"length needs a string, got {value!r}")
+    return len(value)
+
+
+def _extreme(name: str, a: Value | None, b: Value | None) -> Value:
+    """min/max of two simple values: strings lexicographically, numbers with promotion,
+    booleans as 1 and 0 (the min/max functions page)."""
+    if isinstance(a, bool):
+        a = int(a)
+    if isinstance(b, bool):
+        b = int(b)
+    if not ((isinstance(a, str) and isinstance(b, str)) or (_number(a) and _number(b))):
+        raise InvalidArgument(f"{name} needs two numbers or two strings, got {a!r} and {b!r}")
+    assert a is not None and b is not None
+    return (min if name == "min" else max)(a, b)
+
+
 class _Parser:
     def __init__(self, text: str, *, update: bool = False) -> None:
         self.tokens = _tokens(text)
@@ -137,6 +173,8 @@ class _Parser:
 
     def comparison(self) -> Expr:
         left = self.sum()
+        if self.accept("name", "in"):
+            return self.membership(left)
         token = self.peek()
         if token is not None and token[0] == "op" and token[1] in _COMPARE:
             self.position += 1
@@ -149,6 +187,22 @@ class _Parser:
 
             return evaluate
         return left
+
+    def membership(self, left: Expr) -> Expr:
+        """``a IN (v1, ..., vN)``: true when ``a`` equals one of the values (of its type)."""
+        self.expect("op", "(")
+        values = [self.sum()]
+        while self.accept("op", ","):
+            values.append(self.sum())
+        self.expect("op", ")")
+        if len(values) > MAX_IN_VALUES:
+            raise InvalidArgument(f"IN takes at most {MAX_IN_VALUES} values")
+
+        def evaluate(item: Item) -> bool:
+            a = left(item)
+            return any(_comparable(a, b) and a == b for b in (value(item) for value in values))
+
+        return evaluate
 
     def sum(self) -> Expr:
         left = self.product()
@@ -197,11 +251,44 @@ class _Parser:
         raise InvalidArgument(f"unexpected {text!r} in the expression")
 
     def function(self, name: str) -> Expr:
-        if name not in _FUNCTIONS or (name == "if_not_exists") != self.update:
-            raise InvalidArgument(f"function {name!r} is not supported")
+        if name in ("exists", "not_exists") or (name == "if_not_exists" and self.update):
+            return self.existence(name)
+        if name in _STRING_TESTS:
+            first = self.string_operand(name)
+            self.expect("op", ",")
+            second = self.string_operand(name)
+            self.expect("op", ")")
+            return lambda item: _string_test(name, first(item), second(item))
+        if name == "length" and self.update:  # documented for update expressions only
+            inner = self.sum()
+            self.expect("op", ")")
+            return lambda item: _length(inner(item))
+        if name in ("min", "max"):
+            first = self.condition()
+            self.expect("op", ",")  # one argument would be an array: not modelled
+            second = self.condition()
+            self.expect("op", ")")
+            return lambda item: _extreme(name, first(item), second(item))
+        raise InvalidArgument(f"function {name!r} is not supported here")
+
+    def attribute_name(self, function: str) -> str:
         kind, attribute = self.take()
         if kind != "name" or attribute.lower() in _KEYWORDS:
-            raise InvalidArgument(f"{name} needs an attribute name")
+            raise InvalidArgument(f"{function} needs an attribute name")
+        return attribute
+
+    def string_operand(self, function: str) -> Expr:
+        """A string function's parameter: a string literal or an attribute, nothing else."""
+        token = self.peek()
+        if token is not None and token[0] == "string":
+            self.position += 1
+            literal = token[1][1:-1]
+            return lambda item: literal
+        attribute = self.attribute_name(function)
+        return lambda item: item.get(attribute)
+
+    def existence(self, name: str) -> Expr:
+        attribute = self.attribute_name(name)
         if name == "if_not_exists":
             self.expect("op", ",")
             default = self.sum()
