@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Mapping, Union
 
+from . import arrays
 from .exceptions import InvalidArgument
 
 Value = Union[int, float, str, bool, bytes]
@@ -25,10 +26,10 @@ Item = Mapping[str, Value]
 Expr = Callable[[Item], "Value | None"]
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<number>\d+\.\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|\d+(?:[eE][-+]?\d+)?)"
+    r"\s*(?:(?P<number>\d+\.(?!\.)\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|\d+(?:[eE][-+]?\d+)?)"
     r"|(?P<string>'[^']*'|\"[^\"]*\")"
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<op>==|!=|<=|>=|<|>|=|\(|\)|,|;|\+|-|\*|/))"
+    r"|(?P<op>==|!=|<=|>=|<|>|=|\(|\)|\[|\]|\.\.|,|;|\+|-|\*|/))"
 )
 _KEYWORDS = {"and", "or", "not", "in", "set", "remove", "true", "false"}
 MAX_IN_VALUES = 1024
@@ -102,9 +103,58 @@ def _string_test(name: str, a: Value | None, b: Value | None) -> bool:
 
 
 def _length(value: Value | None) -> int:
-    if not isinstance(value, str):
-        raise InvalidArgument(f"length needs a string, got {value!r}")
-    return len(value)
+    """length of a string, or of an array (an array attribute or slice)."""
+    if isinstance(value, str):
+        return len(value)
+    return len(arrays.unpack(value)[0])
+
+
+def _array_extreme(name: str, value: Value | None) -> Value:
+    """min/max of one array or slice: its lowest or highest element."""
+    values = arrays.unpack(value)[0]
+    if not values:
+        raise InvalidArgument(f"{name} of an empty array")
+    return (min if name == "min" else max)(values)
+
+
+def _size(value: Value | None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidArgument(f"init_array's size must be a non-negative integer, got {value!r}")
+    return value
+
+
+class _Slice:
+    """``a[i..j]`` (the end included): an array blob of those elements. The reference
+    lists its uses: the argument of length/min/max, and a SET value."""
+
+    def __init__(self, attribute: str, start: Expr, end: Expr) -> None:
+        self.attribute, self.start, self.end = attribute, start, end
+
+    def __call__(self, item: Item) -> Value | None:
+        values, operand = arrays.unpack(item.get(self.attribute))
+        first = arrays.index(self.start(item), len(values))
+        last = arrays.index(self.end(item), len(values))
+        if last < first:
+            raise InvalidArgument("an array slice ends before it starts")
+        return arrays.pack(values[first:last + 1], operand)
+
+
+def _element(attribute: str, position: Expr) -> Expr:
+    """``a[i]``: one element of an array attribute (a missing attribute reads as missing)."""
+
+    def evaluate(item: Item) -> Value | None:
+        blob = item.get(attribute)
+        if blob is None:
+            return None
+        values = arrays.unpack(blob)[0]
+        return values[arrays.index(position(item), len(values))]
+
+    return evaluate
+
+
+def _no_slice(*operands: Expr) -> None:
+    if any(isinstance(operand, _Slice) for operand in operands):
+        raise InvalidArgument("an array slice is only an argument of length/min/max or a SET value")
 
 
 def _extreme(name: str, a: Value | None, b: Value | None) -> Value:
@@ -174,11 +224,13 @@ class _Parser:
     def comparison(self) -> Expr:
         left = self.sum()
         if self.accept("name", "in"):
+            _no_slice(left)
             return self.membership(left)
         token = self.peek()
         if token is not None and token[0] == "op" and token[1] in _COMPARE:
             self.position += 1
             right = self.sum()
+            _no_slice(left, right)
             compare = _COMPARE[token[1]]
 
             def evaluate(item: Item) -> bool:
@@ -247,6 +299,8 @@ class _Parser:
                 return self.function(lowered)
             if lowered in _KEYWORDS:
                 raise InvalidArgument(f"unexpected {text!r} in the expression")
+            if self.accept("op", "["):
+                return self.subscript(text)
             return lambda item: item.get(text)
         raise InvalidArgument(f"unexpected {text!r} in the expression")
 
@@ -263,13 +317,35 @@ class _Parser:
             inner = self.sum()
             self.expect("op", ")")
             return lambda item: _length(inner(item))
+        if name == "init_array" and self.update:  # arrays are defined in SET expressions
+            size = self.sum()
+            self.expect("op", ",")
+            kind, text = self.take()
+            operand = arrays.TYPES.get(text[1:-1]) if kind == "string" else None
+            if operand is None:
+                raise InvalidArgument("init_array's type is 'int' or 'double'")
+            self.expect("op", ")")
+            return lambda item: arrays.pack([0] * _size(size(item)), operand)
         if name in ("min", "max"):
             first = self.condition()
-            self.expect("op", ",")  # one argument would be an array: not modelled
+            if self.accept("op", ")"):  # one argument: an array or a slice
+                return lambda item: _array_extreme(name, first(item))
+            self.expect("op", ",")
             second = self.condition()
             self.expect("op", ")")
+            _no_slice(first, second)
             return lambda item: _extreme(name, first(item), second(item))
         raise InvalidArgument(f"function {name!r} is not supported here")
+
+    def subscript(self, attribute: str) -> Expr:
+        """After ``attribute[``: an element ``a[i]`` or a slice ``a[i..j]``."""
+        start = self.sum()
+        if self.accept("op", ".."):
+            end = self.sum()
+            self.expect("op", "]")
+            return _Slice(attribute, start, end)
+        self.expect("op", "]")
+        return _element(attribute, start)
 
     def attribute_name(self, function: str) -> str:
         kind, attribute = self.take()
@@ -313,10 +389,26 @@ def compile_condition(text: str) -> Callable[[Item], bool]:
 
 @dataclass(frozen=True)
 class Action:
-    """One update action: ``SET name = value`` (``value`` set) or ``REMOVE name``."""
+    """One update action: ``SET name = value`` (``value`` set), ``SET name[index] = value``
+    (an array element; ``index`` set) or ``REMOVE name``."""
 
     name: str
     value: Expr | None
+    index: Expr | None = None
+
+    def run(self, item: Item) -> Value:
+        """The attribute's new value (``value`` must be set): the value, or for an element
+        assignment a copy of the array with that element replaced."""
+        assert self.value is not None
+        if self.index is None:
+            value = self.value(item)
+            if value is None:
+                raise InvalidArgument(f"{self.name}: the value refers to a missing attribute")
+            return value
+        values, operand = arrays.unpack(item.get(self.name))
+        position = arrays.index(self.index(item), len(values))
+        values[position] = arrays.element(self.value(item), operand)
+        return arrays.pack(values, operand)
 
 
 def compile_update(text: str) -> list[Action]:
@@ -336,9 +428,17 @@ def compile_update(text: str) -> list[Action]:
             raise InvalidArgument(f"{name!r} cannot be updated")
         if remove:
             actions.append(Action(name, None))
-        else:
-            parser.expect("op", "=")
-            actions.append(Action(name, parser.sum()))
+            if not parser.done():
+                parser.expect("op", ";")
+            continue
+        index = None
+        if parser.accept("op", "["):
+            index = parser.sum()
+            if parser.accept("op", ".."):
+                raise InvalidArgument("assigning to an array slice is not supported")
+            parser.expect("op", "]")
+        parser.expect("op", "=")
+        actions.append(Action(name, parser.sum(), index))
         if not parser.done():
             parser.expect("op", ";")
     if not actions:

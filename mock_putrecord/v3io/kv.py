@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Iterator, Mapping
 
+from . import arrays
 from .container import DIRECTORY, OBJECT, SHARD, STREAM, Entry, StoredObject, V3ioContainer
 from .exceptions import ConditionFalse, InvalidArgument, NoSuchFileOrDirectory
 from .expressions import Item, Value, compile_condition, compile_update
@@ -42,6 +43,17 @@ def decode(typed: Mapping[str, object]) -> Value:
     if kind == "BOOL":
         return bool(value)
     return str(value)
+
+
+def decode_with_arrays(typed: Mapping[str, object]) -> Value | list[int | float]:
+    """:func:`decode`, with an array attribute as the list of its values."""
+    value = decode(typed)
+    if isinstance(value, bytes):
+        try:
+            return arrays.unpack(value)[0]
+        except InvalidArgument:
+            pass  # a plain blob
+    return value
 
 
 def encode(value: Value) -> dict[str, object]:
@@ -251,9 +263,7 @@ def update_item(container: V3ioContainer, path: str, body: Mapping[str, Any]) ->
                 updated.pop(action.name, None)
                 current.pop(action.name, None)
                 continue
-            value = action.value(current)
-            if value is None:
-                raise InvalidArgument(f"{action.name}: the value refers to a missing attribute")
+            value = action.run(current)
             updated[action.name] = encode(value)
             current[action.name] = value
         obj = container.item_for_write(path)
