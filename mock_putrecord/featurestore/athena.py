@@ -4,9 +4,11 @@
 this mock's feature groups (``DataCatalogConfig.TableName``, quoted or not, with or
 without its database); the query runs at once over the in-memory offline rows, and the
 result is written as Athena writes it (a CSV with every value quoted) to
-``<OutputLocation>/<QueryExecutionId>.csv`` in S3 (moto's, say). ``GetQueryExecution``
-and ``GetQueryResults`` are answered for those executions. Every other Athena request is
-left to whatever else answers Athena (moto).
+``<OutputLocation>/<QueryExecutionId>.csv`` in S3 when moto mocks S3 in this process
+(in a server process with no S3 mock, the result is only kept for ``GetQueryResults``).
+``GetQueryExecution`` and ``GetQueryResults`` are answered for those executions. Every
+other Athena request is left to whatever else answers Athena (moto; over the server,
+HTTP 501).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from typing import Any, Mapping
 from ..core.backends import BackendDict
 from ..core.clock import clock
 from ..core.errors import ServiceError
+from ..core.moto_state import moto_mocks_s3
 from ..core.wire import WireRequest, WireResponse, new_request_id
 from .models import FeatureGroup, featurestore_backends
 from .offline import arrow_table, require
@@ -146,6 +149,11 @@ def _run(execution: QueryExecution, groups: Mapping[str, FeatureGroup]) -> None:
 
 
 def _write_result(execution: QueryExecution, region: str) -> None:
+    """The result CSV, where Athena puts it, when S3 is mocked in this process. Without
+    an S3 mock (``python -m mock_putrecord serve``) there is nowhere to write it that
+    stays on the machine: the rows are then only served by ``GetQueryResults``."""
+    if not moto_mocks_s3():
+        return
     import boto3
 
     bucket, _, key = execution.output_location.removeprefix("s3://").partition("/")
