@@ -369,7 +369,7 @@ def _forkserver_launch(
     """``multiprocessing.popen_forkserver.Popen._launch``: the process object sent to
     the forkserver carries the endpoint variables (the forkserver itself was started
     once, with whatever environment the first use had)."""
-    process = args[0] if args else kwargs.get("process_obj")
+    process: Any = args[0] if args else kwargs.get("process_obj")
     variables = _endpoint_environment({}) if _state.live and process is not None else None
     if not variables or "run" in vars(process):
         return wrapped(*args, **kwargs)
