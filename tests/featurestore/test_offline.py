@@ -312,3 +312,27 @@ def test_other_ddl_is_left_to_moto(lake: tuple[MockPutRecord, Any]) -> None:
     from mock_putrecord.featurestore.athena import athena_backends
 
     assert athena_backends.get("123456789012", "us-east-1").csv_tables == {}
+
+
+def test_iceberg_groups_get_parquet_in_the_glue_layout_and_queries_work(lake: tuple[MockPutRecord, Any]) -> None:
+    """The Iceberg table format is not written: the same Parquet files as for Glue, no
+    ``metadata/`` objects (docs/featurestore.md says so); Athena queries still answer."""
+    mock, s3 = lake
+    sagemaker = boto3.client("sagemaker", region_name="us-east-1", config=RAW)
+    sagemaker.create_feature_group(
+        FeatureGroupName="berg", RecordIdentifierFeatureName="id", EventTimeFeatureName="t",
+        FeatureDefinitions=[{"FeatureName": "id", "FeatureType": "String"}, {"FeatureName": "t", "FeatureType": "String"}],
+        OfflineStoreConfig={"S3StorageConfig": {"S3Uri": "s3://lake/berg"}, "TableFormat": "Iceberg"},
+        RoleArn="arn:aws:iam::123456789012:role/fs")
+    described = sagemaker.describe_feature_group(FeatureGroupName="berg")["OfflineStoreConfig"]
+    assert described["TableFormat"] == "Iceberg"
+    mock.featurestore.put_record("berg", {"id": "a", "t": "2024-01-01T05:00:00Z"})
+    [uri] = mock.featurestore.flush_offline()
+    resolved = described["S3StorageConfig"]["ResolvedOutputS3Uri"]
+    assert re.fullmatch(re.escape(resolved) + r"/year=2024/month=01/day=01/hour=05/20240101T050000Z_[A-Za-z0-9]{16}\.parquet", uri)
+    keys = [item["Key"] for item in s3.list_objects_v2(Bucket="lake", Prefix="berg/")["Contents"]]
+    assert keys == [uri.removeprefix("s3://lake/")]
+    athena = boto3.client("athena", region_name="us-east-1", config=RAW)
+    query_id = _start(athena, f'SELECT id, t FROM "{described["DataCatalogConfig"]["TableName"]}"')
+    body = s3.get_object(Bucket="lake", Key=f"results/{query_id}.csv")["Body"].read()
+    assert body == b'"id","t"\n"a","2024-01-01T05:00:00Z"\n'
