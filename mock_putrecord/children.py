@@ -12,6 +12,9 @@ While an activation is live, a child process reaches the parent's in-memory stat
   context): the child gets the service endpoint variables (:data:`ENDPOINT_VARIABLES`)
   pointing at that server, so any AWS SDK, the AWS CLI or v3io-py in it writes there.
   The parent's own ``os.environ`` is never changed.
+* **Forkserver children** (``multiprocessing``'s forkserver context, Linux's default from
+  Python 3.14): each child sets the same variables first thing, since the one forkserver
+  process outlives activations and its environment would be stale.
 
 Activation stays O(1): it only applies two wrappers. The server starts on the first fork
 or spawn, and the outermost ``stop()`` stops it.
@@ -345,9 +348,42 @@ def _spawn_command_line(
     return line
 
 
+class _RunWithEndpoints:
+    """A forkserver child's ``run``: set the endpoint variables, then run as the process
+    class would. Pickled with the process object, so every child gets the variables of
+    the activation live when it was started."""
+
+    def __init__(self, process: Any, variables: Mapping[str, str]) -> None:
+        self.process = process
+        self.variables = dict(variables)
+
+    def __call__(self) -> Any:
+        os.environ.update(self.variables)
+        del self.process.__dict__["run"]
+        return type(self.process).run(self.process)
+
+
+def _forkserver_launch(
+    wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    """``multiprocessing.popen_forkserver.Popen._launch``: the process object sent to
+    the forkserver carries the endpoint variables (the forkserver itself was started
+    once, with whatever environment the first use had)."""
+    process: Any = args[0] if args else kwargs.get("process_obj")
+    variables = _endpoint_environment({}) if _state.live and process is not None else None
+    if not variables or "run" in vars(process):
+        return wrapped(*args, **kwargs)
+    process.run = _RunWithEndpoints(process, variables)
+    try:
+        return wrapped(*args, **kwargs)
+    finally:
+        del process.__dict__["run"]
+
+
 for _patch in (
     Patch("subprocess", "Popen", "__init__", _popen_init),
     Patch("multiprocessing.spawn", "", "get_command_line", _spawn_command_line),
+    Patch("multiprocessing.popen_forkserver", "Popen", "_launch", _forkserver_launch),
 ):
     patches.register(_patch)
 

@@ -41,7 +41,7 @@ except ModuleNotFoundError as _missing:  # pragma: no cover - exercised without 
     cbor = None  # type: ignore[assignment]
 
 # X-Amz-Target prefix -> dispatch service key (and botocore service name)
-TARGET_PREFIXES: Mapping[str, str] = {"Kinesis_20131202": "kinesis", "SageMaker": "sagemaker"}
+TARGET_PREFIXES: Mapping[str, str] = {"Kinesis_20131202": "kinesis", "SageMaker": "sagemaker", "AmazonAthena": "athena"}
 RUNTIME_SERVICE = "sagemaker-featurestore-runtime"
 ADMIN_PREFIX = "/_mock_putrecord/"
 _log = logging.getLogger("mock_putrecord.server")

@@ -251,3 +251,88 @@ def test_other_athena_queries_are_left_to_moto(lake: tuple[MockPutRecord, Any]) 
     athena = boto3.client("athena", region_name="us-east-1", config=RAW)
     query_id = _start(athena, "SELECT 1 FROM some_other_table")
     assert athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Query"] == "SELECT 1 FROM some_other_table"
+
+
+# ---------------------------------------------------------------- CSV tables declared through Athena
+CREATE_CSV = (
+    "CREATE EXTERNAL TABLE labels (id STRING, t STRING, label INT, weight DOUBLE) "
+    "ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde' "
+    'WITH SERDEPROPERTIES ("separatorChar" = ",", "quoteChar" = "`", "escapeChar" = "\\\\") '
+    "LOCATION 's3://lake/labels';"
+)
+
+
+def _state(athena: Any, query_id: str) -> tuple[str, str | None, str]:
+    execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+    return execution["Status"]["State"], execution["Status"].get("StateChangeReason"), execution["StatementType"]
+
+
+def test_csv_table_declared_through_athena_joins_the_offline_store(lake: tuple[MockPutRecord, Any]) -> None:
+    mock, s3 = lake
+    fs = mock.featurestore
+    fs.put_record("orders", {"id": "a", "t": "2024-01-01T00:00:00Z", "n": 1, "x": 0.5})
+    fs.put_record("orders", {"id": "b", "t": "2024-01-03T00:00:00Z", "n": 2, "x": 1.5})
+    athena = boto3.client("athena", region_name="us-east-1", config=RAW)
+    created = _start(athena, CREATE_CSV)
+    assert _state(athena, created) == ("SUCCEEDED", None, "DDL")
+    # uploaded after the DDL (as the SDK does not, but AWS allows): read when queried
+    s3.put_object(Bucket="lake", Key="labels/part-1.csv", Body=b"a,2024-01-02T00:00:00Z,1,0.25\n`b,c`,2024-01-02T00:00:00Z,,\n")
+    s3.put_object(Bucket="lake", Key="labels/part-2.csv", Body=b"b,2024-01-02T00:00:00Z,0,2\n")
+    query_id = _start(athena, (
+        f'SELECT l.id, l.label, l.weight, o.n FROM "sagemaker_featurestore"."labels" l '
+        f'LEFT JOIN "sagemaker_featurestore"."{_table(mock)}" o ON l.id = o.id '
+        "AND from_iso8601_timestamp(l.t) >= from_iso8601_timestamp(o.t) ORDER BY l.id"))
+    assert _state(athena, query_id) == ("SUCCEEDED", None, "DML")
+    body = s3.get_object(Bucket="lake", Key=f"results/{query_id}.csv")["Body"].read()
+    # b's label row is earlier than b's record: the point-in-time join leaves n empty
+    assert body == b'"id","label","weight","n"\n"a","1","0.25","1"\n"b","0","2.0",\n"b,c",,,\n'
+
+
+def test_csv_table_ddl_errors_and_drop(lake: tuple[MockPutRecord, Any]) -> None:
+    athena = boto3.client("athena", region_name="us-east-1", config=RAW)
+    _start(athena, CREATE_CSV)
+    again = _start(athena, CREATE_CSV)
+    assert _state(athena, again) == ("FAILED", "TableExistsError: Table labels already exists", "DDL")
+    assert _state(athena, _start(athena, CREATE_CSV.replace("TABLE labels", "TABLE IF NOT EXISTS labels"))) == (
+        "SUCCEEDED", None, "DDL")
+    assert _state(athena, _start(athena, "DROP TABLE labels")) == ("SUCCEEDED", None, "DDL")
+    # gone: a query naming it and a second DROP are not ours any more (moto answers them)
+    dropped_again = _start(athena, "DROP TABLE labels")
+    assert athena.get_query_execution(QueryExecutionId=dropped_again)["QueryExecution"]["Query"] == "DROP TABLE labels"
+    from mock_putrecord.featurestore.athena import athena_backends
+
+    assert athena_backends.get("123456789012", "us-east-1").csv_tables == {}
+
+
+def test_other_ddl_is_left_to_moto(lake: tuple[MockPutRecord, Any]) -> None:
+    athena = boto3.client("athena", region_name="us-east-1", config=RAW)
+    parquet = "CREATE EXTERNAL TABLE p (id STRING) STORED AS PARQUET LOCATION 's3://lake/p'"
+    query_id = _start(athena, parquet)
+    assert athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Query"] == parquet
+    from mock_putrecord.featurestore.athena import athena_backends
+
+    assert athena_backends.get("123456789012", "us-east-1").csv_tables == {}
+
+
+def test_iceberg_groups_get_parquet_in_the_glue_layout_and_queries_work(lake: tuple[MockPutRecord, Any]) -> None:
+    """The Iceberg table format is not written: the same Parquet files as for Glue, no
+    ``metadata/`` objects (docs/featurestore.md says so); Athena queries still answer."""
+    mock, s3 = lake
+    sagemaker = boto3.client("sagemaker", region_name="us-east-1", config=RAW)
+    sagemaker.create_feature_group(
+        FeatureGroupName="berg", RecordIdentifierFeatureName="id", EventTimeFeatureName="t",
+        FeatureDefinitions=[{"FeatureName": "id", "FeatureType": "String"}, {"FeatureName": "t", "FeatureType": "String"}],
+        OfflineStoreConfig={"S3StorageConfig": {"S3Uri": "s3://lake/berg"}, "TableFormat": "Iceberg"},
+        RoleArn="arn:aws:iam::123456789012:role/fs")
+    described = sagemaker.describe_feature_group(FeatureGroupName="berg")["OfflineStoreConfig"]
+    assert described["TableFormat"] == "Iceberg"
+    mock.featurestore.put_record("berg", {"id": "a", "t": "2024-01-01T05:00:00Z"})
+    [uri] = mock.featurestore.flush_offline()
+    resolved = described["S3StorageConfig"]["ResolvedOutputS3Uri"]
+    assert re.fullmatch(re.escape(resolved) + r"/year=2024/month=01/day=01/hour=05/20240101T050000Z_[A-Za-z0-9]{16}\.parquet", uri)
+    keys = [item["Key"] for item in s3.list_objects_v2(Bucket="lake", Prefix="berg/")["Contents"]]
+    assert keys == [uri.removeprefix("s3://lake/")]
+    athena = boto3.client("athena", region_name="us-east-1", config=RAW)
+    query_id = _start(athena, f'SELECT id, t FROM "{described["DataCatalogConfig"]["TableName"]}"')
+    body = s3.get_object(Bucket="lake", Key=f"results/{query_id}.csv")["Body"].read()
+    assert body == b'"id","t"\n"a","2024-01-01T05:00:00Z"\n'

@@ -239,3 +239,53 @@ def test_sdk_athena_query_and_dataset_builder_over_the_offline_store() -> None:
         assert sorted(dataset.itertuples(index=False, name=None)) == [
             ("c1", "2024-02-01T00:00:00Z", 0.9), ("c2", "2024-01-01T00:00:00Z", 0.7)
         ]
+
+
+def test_sdk_dataset_builder_with_a_data_frame_base(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``create_dataset(base=data_frame)``: the SDK uploads the frame as a CSV, declares an
+    external table over it with ``CREATE EXTERNAL TABLE``, and joins it with a group's
+    offline table in one Athena query."""
+    moto = pytest.importorskip("moto")
+    pytest.importorskip("duckdb")
+    pytest.importorskip("pyarrow")
+    from sagemaker.feature_store.feature_store import FeatureStore
+
+    monkeypatch.chdir(tmp_path)  # the SDK writes and reads its CSV files in the working directory
+    with moto.mock_aws(), mock_putrecord(region="us-east-1"):
+        boto_session = boto3.Session(region_name="us-east-1")
+        s3 = boto_session.client("s3")
+        s3.create_bucket(Bucket="sdk-bucket")
+        session = sagemaker.Session(boto_session=boto_session, default_bucket="sdk-bucket")
+        group = _group(session, offline=True)
+        group.ingest(data_frame=pandas.DataFrame({
+            "customer_id": ["c1", "c2", "c1"],
+            "event_time": ["2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z"],
+            "score": [0.5, 0.7, 0.9],
+        }), max_workers=1, max_processes=1, wait=True)
+        base = pandas.DataFrame({
+            "customer_id": ["c1", "c2", "c3"],
+            "event_time": ["2024-03-01T00:00:00Z", "2024-03-01T00:00:00Z", "2024-03-01T00:00:00Z"],
+            "label": [1, 0, 1],
+        }).astype({"customer_id": object, "event_time": object})  # the SDK maps object columns (not pandas 3's str) to STRING
+        store = FeatureStore(sagemaker_session=session)
+        alone, query = store.create_dataset(
+            base=base, record_identifier_feature_name="customer_id", event_time_identifier_feature_name="event_time",
+            output_path="s3://sdk-bucket/dataset",
+        ).to_dataframe()
+        assert query.startswith("WITH fg_base AS (")
+        assert alone.sort_values("customer_id").to_dict("list") == {
+            "customer_id": ["c1", "c2", "c3"], "event_time": ["2024-03-01T00:00:00Z"] * 3, "label": [1, 0, 1]}
+        joined, _ = (
+            store.create_dataset(
+                base=base, record_identifier_feature_name="customer_id",
+                event_time_identifier_feature_name="event_time", output_path="s3://sdk-bucket/dataset")
+            .with_feature_group(group, target_feature_name_in_base="customer_id", included_feature_names=["score"])
+            .with_number_of_recent_records_by_record_identifier(1)
+            .to_dataframe()
+        )
+        # the SDK's default join is an inner join: c3 has no feature-group row
+        assert list(joined.columns) == ["customer_id", "event_time", "label", "score.1"]
+        assert sorted(joined.itertuples(index=False, name=None)) == [
+            ("c1", "2024-03-01T00:00:00Z", 1, 0.9), ("c2", "2024-03-01T00:00:00Z", 0, 0.7)]
+        uploaded = [item["Key"] for item in s3.list_objects_v2(Bucket="sdk-bucket", Prefix="dataset/dataframe-base")["Contents"]]
+        assert len(uploaded) == 2 and all(key.endswith(".csv") for key in uploaded)
