@@ -73,6 +73,60 @@ class _Gone(Exception):
     """The stream (or the whole connection) ended before its answer was all sent."""
 
 
+class _GoawayFilter:
+    """Takes the client's graceful GOAWAY frames (NO_ERROR) out of the bytes it sends.
+
+    A client may send one while its streams are still open: the AWS SDK for JavaScript
+    closes its session (GOAWAY) as soon as a SubscribeToShard answer's headers arrive, and
+    reads the event stream for minutes after. RFC 9113 §6.8 lets those streams complete,
+    but ``h2`` closes the whole connection on any GOAWAY (python-hyper/h2#1181), so the
+    session sees it here instead and ends once its streams are answered. Any other GOAWAY,
+    or a malformed one, goes on to ``h2``, which ends the connection as before.
+    """
+
+    def __init__(self) -> None:
+        self._preface = len(PREFACE)  # every client starts with it (RFC 9113 §3.4)
+        self._passing = 0  # bytes of the current frame still to pass on
+        self._held = b""  # an incomplete frame header, or an incomplete GOAWAY
+        self.goaway = False
+
+    def feed(self, data: bytes) -> bytes:
+        """The bytes to hand to ``h2``: ``data`` less any graceful GOAWAY frame."""
+        buffer = self._held + data if self._held else data
+        self._held = b""
+        if self._preface:
+            if len(buffer) <= self._preface:
+                self._preface -= len(buffer)
+                return buffer
+            skip, self._preface = self._preface, 0
+            return buffer[:skip] + self.feed(buffer[skip:])
+        parts: list[bytes] = []
+        position, size = 0, len(buffer)
+        while position < size:
+            if self._passing:
+                take = min(self._passing, size - position)
+                parts.append(buffer[position:position + take])
+                position += take
+                self._passing -= take
+                continue
+            if size - position < 9:
+                self._held = buffer[position:]
+                break
+            length = int.from_bytes(buffer[position:position + 3], "big")
+            if buffer[position + 3] != 0x7 or not 8 <= length <= 16_384:  # not a GOAWAY h2 would accept
+                self._passing = 9 + length
+                continue
+            if size - position < 9 + length:
+                self._held = buffer[position:]
+                break
+            if int.from_bytes(buffer[position + 13:position + 17], "big") != h2.errors.ErrorCodes.NO_ERROR:
+                self._passing = 9 + length  # an error: h2 ends the connection
+                continue
+            self.goaway = True
+            position += 9 + length
+        return b"".join(parts) if len(parts) != 1 else parts[0]
+
+
 class H2Session:
     """Serve one HTTP/2 connection until the client or a timeout ends it."""
 
@@ -99,6 +153,7 @@ class H2Session:
         self._threads: set[threading.Thread] = set()
         self._buffered = 0
         self._closed = False
+        self._incoming = _GoawayFilter()
         self._wake_read, self._wake_write = os.pipe()
         os.set_blocking(self._wake_write, False)
         self._sock_fd = sock.fileno()
@@ -123,7 +178,7 @@ class H2Session:
                 self._dispatch(1, upgrade[1])
             if initial:
                 self._receive(initial)
-            while not self._closed and not self._server.stopping:
+            while not self._closed and not self._server.stopping and not self._drained():
                 self._update_phase()
                 data = self._read()
                 if not data:
@@ -159,11 +214,16 @@ class H2Session:
                 if self._wake_read in ready:
                     os.read(self._wake_read, 4096)
                     self._flush()
-                if self._closed:
+                if self._closed or self._drained():
                     return b""
                 if self._sock_fd in ready:
                     break
         return sock.recv(65536)
+
+    def _drained(self) -> bool:
+        """The client said GOAWAY and every stream it opened is answered."""
+        with self._lock:
+            return self._incoming.goaway and not self._answering and not self._streams
 
     def _flush(self) -> None:
         """Send the frames queued so far (called by the connection's thread only)."""
@@ -184,9 +244,10 @@ class H2Session:
 
     # ------------------------------------------------------------ reading
     def _receive(self, data: bytes) -> None:
+        data = self._incoming.feed(data)
         with self._lock:
             try:
-                events = self._conn.receive_data(data)
+                events = self._conn.receive_data(data) if data else []
             except h2.exceptions.ProtocolError as error:
                 _log.debug("HTTP/2 protocol error from %s: %s", self._client, error)
                 self._closed = True  # h2 has queued the GOAWAY that names the error
@@ -290,6 +351,7 @@ class H2Session:
                 self._answering.pop(stream_id, None)
                 self._threads.discard(threading.current_thread())
             self._update_phase()
+            self._wake()  # after a GOAWAY, the last answer lets the connection close
         if self._server.log_requests and response is not None:
             _log.info('%s "%s %s HTTP/2" %d %d', self._client, raw.method, raw.target, response.status,
                       len(response.body))

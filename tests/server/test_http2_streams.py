@@ -253,3 +253,49 @@ def test_a_live_subscription_outlives_the_stall_timeout(monkeypatch: pytest.Monk
             conn.close()
         finally:
             client.close()
+
+
+def test_a_graceful_goaway_lets_open_streams_finish(server: MockServer, h2c: H2Client) -> None:
+    """As the JavaScript SDK does: GOAWAY (NO_ERROR) right after the subscription's headers,
+    then read it. Events keep coming; once the stream ends, the server closes the connection."""
+    arn = consumer(server, h2c)
+    stream_id = subscribe(server, h2c, arn)
+    h2c.status(stream_id)
+    h2c.sock.sendall(b"\x00\x00\x08\x07\x00\x00\x00\x00\x00" + bytes(8))  # GOAWAY, last stream 0, NO_ERROR
+    server.mock.kinesis.put("s", [(b"after goaway", "k")])
+    events = iter(botocore_events(h2c, stream_id))
+    records: list[bytes] = []
+    while not records:
+        records += [record["Data"] for record in next(events)["SubscribeToShardEvent"]["Records"]]
+    assert records == [b"after goaway"]
+    h2c.conn.reset_stream(stream_id)
+    h2c.flush()
+    h2c.sock.settimeout(5)
+    while h2c.pump():  # the server ends the connection: its last stream is done
+        pass
+
+
+def test_a_goaway_with_an_error_ends_the_connection_at_once(server: MockServer, h2c: H2Client) -> None:
+    arn = consumer(server, h2c)
+    stream_id = subscribe(server, h2c, arn)
+    h2c.status(stream_id)
+    h2c.sock.sendall(b"\x00\x00\x08\x07\x00\x00\x00\x00\x00" + bytes(4) + (2).to_bytes(4, "big"))  # INTERNAL_ERROR
+    h2c.sock.settimeout(5)
+    while h2c.pump():
+        pass
+    deadline = time.monotonic() + 5
+    while server._httpd.event_streams and time.monotonic() < deadline:  # type: ignore[union-attr]
+        time.sleep(0.01)
+    assert not server._httpd.event_streams  # type: ignore[union-attr]
+
+
+def test_the_goaway_filter_finds_frames_split_anywhere() -> None:
+    settings = b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+    goaway = b"\x00\x00\x0a\x07\x00\x00\x00\x00\x00" + bytes(8) + b"hi"
+    ping = b"\x00\x00\x08\x06\x00\x00\x00\x00\x00" + b"12345678"
+    wire = http2.PREFACE + settings + goaway + ping
+    for size in (1, 2, 5, 9, 17, len(wire)):
+        incoming = http2._GoawayFilter()
+        passed = b"".join(incoming.feed(wire[i:i + size]) for i in range(0, len(wire), size))
+        assert passed == http2.PREFACE + settings + ping
+        assert incoming.goaway
