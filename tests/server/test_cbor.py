@@ -3,7 +3,26 @@ the KPL encode it: Jackson's CBOR generator writes objects and arrays with indef
 length, blobs as byte strings, and timestamps as tag 1 holding integer epoch
 milliseconds (``SdkCborGenerator``; aws-sdk-java-v2 issue 4661). Errors come back as a
 CBOR map with ``__type`` and ``message``, which ``AwsCborProtocolFactory``'s JSON error
-parser reads."""
+parser reads.
+
+Sources (no JVM client can be fetched here: no Maven repository is reachable):
+
+* content type: ``AwsCborProtocolFactory`` resolves ``"application/x-amz-cbor-"`` plus the
+  service's JSON version (1.1 for Kinesis), aws/aws-sdk-java-v2
+  ``core/protocols/aws-cbor-protocol/src/main/java/software/amazon/awssdk/protocols/cbor/AwsCborProtocolFactory.java``;
+  its ``getDefaultTimestampFormats`` puts ``UNIX_TIMESTAMP_MILLIS`` in the payload;
+* timestamps: ``SdkCborGenerator.writeValue(Instant)`` writes ``writeTag(1)`` then
+  ``writeNumber(instant.toEpochMilli())``, a long, never a float (same module,
+  ``.../protocols/cbor/internal/SdkCborGenerator.java``);
+* blobs and structure: ``SdkJsonGenerator`` (``core/protocols/aws-json-protocol/.../
+  protocols/json/SdkJsonGenerator.java``) calls ``writeBinary`` for a ``ByteBuffer`` and
+  ``writeStartObject()``/``writeStartArray()`` without a size;
+* Jackson's ``CBORGenerator`` (FasterXML/jackson-dataformats-binary
+  ``cbor/src/main/java/com/fasterxml/jackson/dataformat/cbor/CBORGenerator.java``) writes
+  ``BYTE_OBJECT_INDEFINITE`` (0xBF) for ``writeStartObject()``, the indefinite array
+  marker (0x9F) for ``writeStartArray()``, ``BYTE_BREAK`` (0xFF) to end them, a byte-string
+  length marker for ``writeBinary`` and minimal-length integers.
+"""
 from __future__ import annotations
 
 import base64
