@@ -184,8 +184,8 @@ class H2Session:
                 if not data:
                     break
                 self._receive(data)
-            if self._server.stopping and not self._closed:
-                with self._lock:
+            if (self._server.stopping or self._drained()) and not self._closed:
+                with self._lock:  # our GOAWAY too, as RFC 9113 §6.8 asks before closing
                     self._conn.close_connection()
                 self._flush()
         except (OSError, ValueError):
