@@ -14,6 +14,8 @@ import pytest
 pytest.importorskip("h2", reason="HTTP/2 needs the server extra (h2)")
 
 import botocore.session  # noqa: E402
+import h2.errors  # noqa: E402
+import h2.settings  # noqa: E402
 from botocore.eventstream import EventStream, EventStreamBuffer  # noqa: E402
 from botocore.parsers import EventStreamJSONParser  # noqa: E402
 
@@ -299,3 +301,27 @@ def test_the_goaway_filter_finds_frames_split_anywhere() -> None:
         passed = b"".join(incoming.feed(wire[i:i + size]) for i in range(0, len(wire), size))
         assert passed == http2.PREFACE + settings + ping
         assert incoming.goaway
+
+
+def test_a_client_over_the_stream_limit_is_refused(server: MockServer, h2c: H2Client) -> None:
+    """100 requests left open (headers, no body yet), then one more: the server ends the
+    connection (h2's TooManyStreamsError, a PROTOCOL_ERROR GOAWAY) instead of taking it."""
+    h2c.pump()  # the server's SETTINGS
+    for _ in range(http2.MAX_CONCURRENT_STREAMS):
+        stream_id = h2c.conn.get_next_available_stream_id()
+        h2c.conn.send_headers(stream_id, [(":method", "POST"), (":path", "/"), (":scheme", "http"),
+                                          (":authority", "localhost")])
+    h2c.flush()
+    # a client that ignores the server's limit (h2 itself would refuse to send this one)
+    h2c.conn.remote_settings = h2.settings.Settings(client=False, initial_values={
+        h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: 1000})
+    extra = h2c.conn.get_next_available_stream_id()
+    h2c.conn.send_headers(extra, [(":method", "POST"), (":path", "/"), (":scheme", "http"),
+                                  (":authority", "localhost")])
+    h2c.flush()
+    h2c.sock.settimeout(5)
+    while h2c.pump():
+        pass
+    assert h2c.terminated is not None
+    assert h2c.terminated.error_code == h2.errors.ErrorCodes.PROTOCOL_ERROR
+    assert kinesis_call(server, "ListStreams", {}).status == 200
