@@ -4,13 +4,14 @@ Python API, and both call these methods."""
 from __future__ import annotations
 
 import hashlib
+import importlib
 import threading
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import repeat
 from operator import add as _add
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..core.backends import BackendDict
@@ -139,7 +140,12 @@ class Stream:
         return self.shards[index] if 0 <= index < len(self.shards) else None
 
 
-_md5 = hashlib.md5
+try:  # CPython's own MD5: three times faster than OpenSSL's on inputs as short as partition keys
+    _md5: Callable[[bytes], Any] = importlib.import_module("_md5").md5
+except ImportError:  # pragma: no cover - a Python built without it
+    _md5 = hashlib.md5
+_digest = methodcaller("digest")
+_from_big = partial(int.from_bytes, byteorder="big")
 
 
 # Producers reuse partition keys (user ids, device ids), so their MD5s are cached: a
@@ -486,10 +492,17 @@ class KinesisBackend:
         hashes = _KEY_HASHES
         known: list[Any] = list(map(hashes.get, keys))  # (hash, key size) per record
         if None in known:
-            for index, value in enumerate(known):
-                if value is None:
-                    key = keys[index]
-                    known[index] = hashes[key] = _key_hash_and_size(key)
+            # all in C-level passes: with unique keys (the usual batch) every key is new
+            missing = [index for index, value in enumerate(known) if value is None]
+            missing_keys = keys if len(missing) == len(keys) else list(map(keys.__getitem__, missing))
+            encoded = list(map(str.encode, missing_keys))  # UnicodeEncodeError: the caller's slow path
+            values = list(zip(map(_from_big, map(_digest, map(_md5, encoded))), map(len, encoded)))
+            hashes.update(zip(missing_keys, values))
+            if missing_keys is keys:
+                known = values
+            else:
+                for index, value in zip(missing, values):
+                    known[index] = value
         key_sizes = list(map(_second, known))
         limit = stream.max_record_bytes
         if max(map(_add, map(len, datas), key_sizes)) > limit:

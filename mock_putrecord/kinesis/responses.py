@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sys
+from functools import partial
 from operator import itemgetter
 from typing import Any, Callable, Mapping
 
@@ -471,21 +472,20 @@ def _fast_entries(params: dict[str, Any]) -> list[tuple[bytes, str | None, str |
 
 
 _get_keys, _get_data = itemgetter("PartitionKey"), itemgetter("Data")
-_ONLY = ({str}, {bytes}, {dict}, {2})
+_ONLY = ({str}, {dict}, {2})
+_b2a = partial(binascii.b2a_base64, newline=False)
 
 
-def _param_columns(params: Mapping[str, Any]) -> tuple[str, list[bytes], list[str]] | None:
-    """``(stream name, data, partition keys)`` straight from the botocore parameters a
-    PutRecords body was serialized from (no JSON parsing, no base64 decoding), when they
-    are plainly well formed: ``StreamName`` and ``Records`` only, each record exactly
-    ``Data`` (bytes) and ``PartitionKey`` (1 to 256 characters). Anything else: ``None``,
-    and the body is read as usual, so every error is still worded from the wire."""
+def _plain_columns(params: Mapping[str, Any], data_type: type) -> tuple[str, list[Any], list[str]] | None:
+    """``(stream name, Data values, partition keys)`` of a plainly well-formed PutRecords:
+    ``StreamName`` and ``Records`` only, each record exactly ``Data`` (of ``data_type``)
+    and ``PartitionKey`` (1 to 256 characters). Anything else: ``None``."""
     records = params.get("Records")
     name = params.get("StreamName")
     if (not _STRICT_BASE64 or len(params) != 2 or type(records) is not list or not 1 <= len(records) <= 500
             or type(name) is not str or not _STREAM_NAME.fullmatch(name)):
         return None
-    only_str, only_bytes, only_dict, only_two = _ONLY
+    only_str, only_dict, only_two = _ONLY
     if set(map(type, records)) != only_dict or set(map(len, records)) != only_two:
         return None
     try:
@@ -493,10 +493,35 @@ def _param_columns(params: Mapping[str, Any]) -> tuple[str, list[bytes], list[st
         datas = list(map(_get_data, records))
     except KeyError:
         return None
-    if set(map(type, datas)) != only_bytes or set(map(type, keys)) != only_str:
+    if set(map(type, datas)) != {data_type} or set(map(type, keys)) != only_str:
         return None
     lengths = list(map(len, keys))
     if min(lengths) < 1 or max(lengths) > 256:
+        return None
+    return name, datas, keys
+
+
+def _param_columns(params: Mapping[str, Any]) -> tuple[str, list[bytes], list[str]] | None:
+    """:func:`_plain_columns` straight from the botocore parameters a PutRecords body was
+    serialized from (no JSON parsing, no base64 decoding). ``None``: the body is read as
+    usual, so every error is still worded from the wire."""
+    return _plain_columns(params, bytes)
+
+
+def _body_columns(params: Mapping[str, Any]) -> tuple[str, list[bytes], list[str]] | None:
+    """:func:`_plain_columns` from a parsed JSON body (a server's request): ``Data`` is
+    decoded in C-level passes. Text that is not canonical base64 (stray characters or
+    padding bits, which AWS rejects) does not re-encode to itself: ``None``, and the
+    record-by-record path words the error."""
+    columns = _plain_columns(params, str)
+    if columns is None:
+        return None
+    name, texts, keys = columns
+    try:
+        datas = list(map(binascii.a2b_base64, texts))
+    except ValueError:  # binascii.Error, or non-ASCII text
+        return None
+    if list(map(_b2a, datas)) != list(map(str.encode, texts)):
         return None
     return name, datas, keys
 
@@ -519,20 +544,32 @@ def _render_groups(groups: list[ColumnGroup], count: int) -> bytes:
     return ('{"FailedRecordCount":0,"Records":[%s]}' % ",".join(parts)).encode()
 
 
+def _put_columns(request: WireRequest, columns: tuple[str, list[bytes], list[str]] | None) -> WireResponse | None:
+    """Store ``columns`` column-wise and answer, or ``None`` when they must go record by
+    record (no columns, throughput limits or record faults on, a lone surrogate in a key)."""
+    if columns is None:
+        return None
+    try:
+        stored = _backend(request).put_record_columns(*columns)
+    except UnicodeEncodeError:  # a lone surrogate in a key: the body path decides
+        return None
+    return None if stored is None else ok(_render_groups(stored[1], len(columns[1])))
+
+
 def put_records(request: WireRequest) -> WireResponse:
     """PutRecords: the hot path. From a botocore client with plain parameters, the
     records are taken from the parameters and stored column-wise; otherwise the body is
     parsed and checked record by record (and by the validator, to word an error)."""
     try:
         columns = _param_columns(request.params) if request.params is not None else None
-        if columns is not None:
-            try:
-                stored = _backend(request).put_record_columns(*columns)
-            except UnicodeEncodeError:  # a lone surrogate in a key: the body path decides
-                stored = None
-            if stored is not None:
-                return ok(_render_groups(stored[1], len(columns[1])))
+        answer = _put_columns(request, columns) if columns is not None else None
+        if answer is not None:
+            return answer
         params = parse_body(request)
+        if request.params is None:  # a server's request: the same column path from the body
+            answer = _put_columns(request, _body_columns(params))
+            if answer is not None:
+                return answer
         entries = _fast_entries(params)
         if entries is None:
             params = validator_for(request, params).validate("PutRecords", params)

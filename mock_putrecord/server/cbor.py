@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from functools import lru_cache
 from typing import Any
 
 import cbor2
@@ -69,12 +70,36 @@ def to_json(service: str, operation: str, params: dict[Any, Any]) -> bytes:
         raise CborError(str(error)) from None
 
 
+@lru_cache(maxsize=None)
+def _converting(shape: StructureShape) -> frozenset[str]:
+    """The members of ``shape`` that differ between CBOR and JSON: those holding a blob or
+    a timestamp somewhere. The others pass through as they are: ``json.dumps`` still
+    refuses a byte string or a tag there (SerializationException), and ``cbor2`` encodes
+    JSON values as they are."""
+    return frozenset(name for name, member in shape.members.items() if _differs(member, set()))
+
+
+def _differs(shape: Shape, seen: set[str]) -> bool:
+    if shape.type_name in ("blob", "timestamp"):
+        return True
+    if shape.name in seen:  # a recursive shape: decided where it started
+        return False
+    seen.add(shape.name)
+    if isinstance(shape, StructureShape):
+        return any(_differs(member, seen) for member in shape.members.values())
+    if isinstance(shape, ListShape):
+        return _differs(shape.member, seen)
+    if isinstance(shape, MapShape):
+        return _differs(shape.value, seen)
+    return False
+
+
 def _to_json(value: Any, shape: Shape | None) -> Any:
     """``value`` as its JSON 1.1 form: byte strings to base64, epoch millis to seconds."""
     if isinstance(value, dict):
         if isinstance(shape, StructureShape):
-            members = shape.members
-            return {key: _to_json(item, members.get(key) if isinstance(key, str) else None)
+            members, converting = shape.members, _converting(shape)
+            return {key: _to_json(item, members[key]) if key in converting else item
                     for key, item in value.items()}
         value_shape = shape.value if isinstance(shape, MapShape) else None
         return {key: _to_json(item, value_shape) for key, item in value.items()}
@@ -121,8 +146,8 @@ def _to_cbor(value: Any, shape: Shape | None) -> Any:
     """A JSON answer's ``value`` in CBOR form: base64 blobs to bytes, seconds to tag-1 millis."""
     if isinstance(value, dict):
         if isinstance(shape, StructureShape):
-            members = shape.members
-            return {key: _to_cbor(item, members.get(key)) for key, item in value.items()}
+            members, converting = shape.members, _converting(shape)
+            return {key: _to_cbor(item, members[key]) if key in converting else item for key, item in value.items()}
         value_shape = shape.value if isinstance(shape, MapShape) else None
         return {key: _to_cbor(item, value_shape) for key, item in value.items()}
     if isinstance(value, list):

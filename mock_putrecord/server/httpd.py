@@ -463,6 +463,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             for chunk in source:
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
                 self.wfile.flush()
+                # a live stream (heartbeats every 5 s) is progress: not a stalled answer
+                self.server.set_phase(self.tracked, BUSY)
             self.wfile.write(b"0\r\n\r\n")
         except OSError:  # the client closed the stream
             self.close_connection = True

@@ -28,6 +28,7 @@ from typing import Callable, Mapping, cast
 from urllib.parse import parse_qsl
 
 from ..core import dispatch
+from ..core.streaming import StreamingWireResponse
 from ..core.wire import WireRequest, WireResponse, credential_scope
 from . import replies
 from .headers import Headers
@@ -257,8 +258,12 @@ def cbor_available() -> bool:
 
 
 def cbor_answer(request: WireRequest, response: WireResponse) -> WireResponse:
-    """The adapter's JSON ``response`` to a Kinesis request that came in CBOR, in CBOR."""
+    """The adapter's JSON ``response`` to a Kinesis request that came in CBOR, in CBOR. An
+    event stream (SubscribeToShard) passes as it is: its messages say their own content
+    type, and re-encoding its empty body would drop the stream."""
     assert cbor is not None  # only CBOR requests that passed _cbor get here
+    if isinstance(response, StreamingWireResponse):
+        return response
     return cbor.encode_response(request.service, request.operation, response)
 
 

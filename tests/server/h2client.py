@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import socket
 import ssl
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import h2.config
 import h2.connection
@@ -81,6 +81,30 @@ class H2Client:
                 self.terminated = event
         self.flush()
         return True
+
+    def chunks(self, stream_id: int) -> Iterator[bytes]:
+        """The body of ``stream_id`` as it arrives (an event stream), until it ends or is reset."""
+        offset = 0
+        while True:
+            partial = self._partial.get(stream_id)
+            body = partial[2] if partial is not None else (
+                self.replies[stream_id].body if stream_id in self.replies else b"")
+            if len(body) > offset:
+                chunk = bytes(body[offset:])
+                offset += len(chunk)  # before yielding: the caller may pump more in meanwhile
+                yield chunk
+                continue
+            if stream_id in self.replies or stream_id in self.reset:
+                return
+            assert self.pump(), "the server closed the connection"
+
+    def status(self, stream_id: int) -> tuple[int, dict[str, str]]:
+        """The status and headers of ``stream_id``'s answer, once they are in."""
+        while stream_id not in self._partial and stream_id not in self.replies:
+            assert self.pump(), "the server closed the connection"
+        if stream_id in self.replies:
+            return self.replies[stream_id].status, self.replies[stream_id].headers
+        return self._partial[stream_id][0], self._partial[stream_id][1]
 
     def _finish(self, stream_id: int) -> None:
         status, headers, body = self._partial.pop(stream_id)

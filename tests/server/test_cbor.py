@@ -3,16 +3,38 @@ the KPL encode it: Jackson's CBOR generator writes objects and arrays with indef
 length, blobs as byte strings, and timestamps as tag 1 holding integer epoch
 milliseconds (``SdkCborGenerator``; aws-sdk-java-v2 issue 4661). Errors come back as a
 CBOR map with ``__type`` and ``message``, which ``AwsCborProtocolFactory``'s JSON error
-parser reads."""
+parser reads.
+
+Sources (no JVM client can be fetched here: no Maven repository is reachable):
+
+* content type: ``AwsCborProtocolFactory`` resolves ``"application/x-amz-cbor-"`` plus the
+  service's JSON version (1.1 for Kinesis), aws/aws-sdk-java-v2
+  ``core/protocols/aws-cbor-protocol/src/main/java/software/amazon/awssdk/protocols/cbor/AwsCborProtocolFactory.java``;
+  its ``getDefaultTimestampFormats`` puts ``UNIX_TIMESTAMP_MILLIS`` in the payload;
+* timestamps: ``SdkCborGenerator.writeValue(Instant)`` writes ``writeTag(1)`` then
+  ``writeNumber(instant.toEpochMilli())``, a long, never a float (same module,
+  ``.../protocols/cbor/internal/SdkCborGenerator.java``);
+* blobs and structure: ``SdkJsonGenerator`` (``core/protocols/aws-json-protocol/.../
+  protocols/json/SdkJsonGenerator.java``) calls ``writeBinary`` for a ``ByteBuffer`` and
+  ``writeStartObject()``/``writeStartArray()`` without a size;
+* Jackson's ``CBORGenerator`` (FasterXML/jackson-dataformats-binary
+  ``cbor/src/main/java/com/fasterxml/jackson/dataformat/cbor/CBORGenerator.java``) writes
+  ``BYTE_OBJECT_INDEFINITE`` (0xBF) for ``writeStartObject()``, the indefinite array
+  marker (0x9F) for ``writeStartArray()``, ``BYTE_BREAK`` (0xFF) to end them, a byte-string
+  length marker for ``writeBinary`` and minimal-length integers.
+"""
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 from typing import Any
 
 import pytest
 
 cbor2 = pytest.importorskip("cbor2", reason="CBOR needs the server extra (cbor2)")
+
+from botocore.eventstream import EventStreamBuffer  # noqa: E402
 
 from mock_putrecord.server import MockServer  # noqa: E402
 
@@ -224,3 +246,30 @@ def test_the_same_requests_in_json_and_cbor_give_the_same_state(server: MockServ
     assert cbor_answers == json_answers
     assert [status for status, _ in cbor_answers] == [200] * 6 + [400] + [200] * 3
     assert len(json_state[0]) == 32 and json_state[1:] == (48, 3, "ACTIVE")
+
+
+def test_subscribe_to_shard_in_cbor_still_streams(server: MockServer) -> None:
+    """The event stream of a CBOR SubscribeToShard is not re-encoded into an empty CBOR body:
+    its messages (which name their own content type) arrive as over JSON."""
+    server.mock.kinesis.create_stream("s", 1)
+    server.mock.kinesis.put("s", [(b"cbor reader", "k")])
+    arn = server.mock.kinesis.stream("s").arn
+    consumer = decoded(call(server, "RegisterStreamConsumer", jackson({"StreamARN": arn, "ConsumerName": "c"})))
+    body = jackson({"ConsumerARN": consumer["Consumer"]["ConsumerARN"], "ShardId": "shardId-000000000000",
+                    "StartingPosition": {"Type": "TRIM_HORIZON"}})
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    try:
+        conn.request("POST", "/", body, signed_headers(server, KINESIS + "SubscribeToShard", body,
+                                                       content_type=AMZ_CBOR))
+        response = conn.getresponse()
+        assert response.status == 200
+        assert response.getheader("content-type") == "application/vnd.amazon.eventstream"
+        buffer = EventStreamBuffer()
+        messages: list[Any] = []
+        while len(messages) < 2:
+            buffer.add_data(response.read1(65536))
+            messages += list(buffer)
+    finally:
+        conn.close()
+    assert [m.headers[":event-type"] for m in messages[:2]] == ["initial-response", "SubscribeToShardEvent"]
+    assert [base64.b64decode(r["Data"]) for r in json.loads(messages[1].payload)["Records"]] == [b"cbor reader"]

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,7 @@ pytest.importorskip("mock_putrecord.featurestore.responses", reason="the Feature
 
 PACKAGES = ("@aws-sdk/client-kinesis@^3", "@aws-sdk/client-sagemaker-featurestore-runtime@^3")
 PRODUCER = Path(__file__).with_name("node") / "producer.js"
+SUBSCRIBER = Path(__file__).with_name("node") / "subscriber.js"
 INSTALL_TIMEOUT = 300
 RUN_TIMEOUT = 60
 
@@ -58,16 +60,20 @@ def create_group(server: MockServer) -> None:
         "node-group", record_identifier="id", event_time="t", features={"id": "String", "t": "String"})
 
 
-def run_producer(modules: Path, url: str, extra_env: dict[str, str] | None = None) -> dict[str, object]:
+def run_node(modules: Path, script: Path, *args: str, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run ``script`` with the SDK on its path; its last line of output, parsed."""
     env = {**os.environ, **CLIENT_ENV, "NODE_PATH": str(modules), **(extra_env or {})}
-    done = subprocess.run(["node", str(PRODUCER), url, "orders", "node-group"],
-                          capture_output=True, text=True, env=env, timeout=RUN_TIMEOUT)
+    done = subprocess.run(["node", str(script), *args], capture_output=True, text=True, env=env, timeout=RUN_TIMEOUT)
     assert done.returncode == 0, done.stderr
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
-def check(server: MockServer, result: dict[str, object]) -> None:
+def run_producer(modules: Path, url: str, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
+    return run_node(modules, PRODUCER, url, "orders", "node-group", extra_env=extra_env)
+
+
+def check(server: MockServer, result: dict[str, Any]) -> None:
     assert result["kinesisHandler"] == "NodeHttp2Handler"  # the SDK's default: HTTP/2
     assert result["status"] == "ACTIVE"
     assert result["failed"] == 0
@@ -95,3 +101,30 @@ def test_javascript_sdk_over_tls_with_alpn(node_modules: Path) -> None:
         result = run_producer(node_modules, server.url.replace("127.0.0.1", "localhost"),
                               {"NODE_EXTRA_CA_CERTS": server.certificate})
         check(server, result)
+
+
+def check_subscription(server: MockServer, result: dict[str, Any]) -> None:
+    """What the SDK decoded is what the stream holds: every record, in order, with its
+    sequence number, key and arrival time, the one put during the subscription included."""
+    assert result["handler"] == "NodeHttp2Handler"
+    stored = server.mock.kinesis.records("s")
+    assert [(r["data"], r["key"], r["sequence"]) for r in result["records"]] == \
+        [(r.data.decode(), r.partition_key, r.sequence_number) for r in stored]
+    assert [r["arrival"] for r in result["records"]] == [round(r.arrival * 1000) for r in stored]  # the SDK: Math.round(seconds * 1000)
+    assert stored[-1].data == b"live" and stored[-1].sequence_number == result["live"]
+    assert result["events"][0] == {"count": 3, "continuation": stored[2].sequence_number, "behind": 0}
+    assert result["events"][-1]["continuation"] == result["live"]
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["h2c", "tls"])
+def test_javascript_sdk_subscribes_to_shard_over_http2(node_modules: Path, tls: bool) -> None:
+    if tls:
+        pytest.importorskip("cryptography", reason="--tls needs the server extra (cryptography)")
+    with MockServer(tls=tls) as server:
+        server.mock.kinesis.create_stream("s", 1)
+        server.mock.kinesis.put("s", [(b"before-%d" % i, "pk-%d" % i) for i in range(3)])
+        url, env = server.url, None
+        if tls:
+            assert server.certificate is not None
+            url, env = url.replace("127.0.0.1", "localhost"), {"NODE_EXTRA_CA_CERTS": server.certificate}
+        check_subscription(server, run_node(node_modules, SUBSCRIBER, url, "s", extra_env=env))
