@@ -32,7 +32,7 @@ import math
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Mapping, Sequence
+from typing import Any, Literal, Mapping, Sequence
 
 from .errors import ServiceError
 from .service_models import service_model
@@ -76,10 +76,6 @@ class Wording:
     java_package: str = ""
 
 
-Fast = Callable[[Any], bool]
-"""A cheap predicate, true only for a request the full walk would accept."""
-
-
 @dataclass
 class _Node:
     """A compiled shape: what to check for one value."""
@@ -87,7 +83,9 @@ class _Node:
     type_name: str
     name: str = ""
     member_str: str = ""
-    type_phrase: str | None = None  # set when wrong types are constraint failures
+    type_phrase: str = ""
+    accepts: tuple[type, ...] | None = None  # the JSON types taken, when wrong types are constraint failures
+    no_bool: bool = False  # JSON true/false is not a number here (Python's bool is an int)
     min_len: int | None = None
     max_len: int | None = None
     min_value: float | None = None
@@ -100,7 +98,8 @@ class _Node:
     key: "_Node | None" = None
     value: "_Node | None" = None
     list_phrases: Literal["declared", "broken"] = "declared"
-    fast: Fast | None = None
+    sized: bool = False  # has a length bound
+    ranged: bool = False  # has a value bound
 
 
 def lower_first(name: str) -> str:
@@ -120,8 +119,6 @@ class Validator:
         the installed botocore model (which changes between releases) does not say so.
     :param bounds: per scalar shape name, ``min``/``max`` the service enforces where the
         model states none.
-    :param fast: per operation, a :data:`Fast` predicate: a request it vouches for skips
-        the walk (which is then only run to word an error).
     """
 
     def __init__(
@@ -133,15 +130,14 @@ class Validator:
         enum_order: Mapping[str, Sequence[str]] | None = None,
         required: Mapping[str, Sequence[str]] | None = None,
         bounds: Mapping[str, Mapping[str, float]] | None = None,
-        fast: Mapping[str, Fast] | None = None,
     ) -> None:
         self._service_name = service_name
         self._wording = wording
+        self._typed = wording.typed_pass
         self._enum_order = dict(enum_order or {})
         self._required = dict(required or {})
         self._bounds = {name: dict(limits) for name, limits in (bounds or {}).items()}
         self._member_order = dict(member_order or {})
-        self._fast = dict(fast or {})
         self._plans: dict[str, _Node] = {}
         self._lock = threading.Lock()
 
@@ -158,7 +154,6 @@ class Validator:
                 shape = service_model(self._service_name).operation_model(operation).input_shape
                 node = _Node("structure") if shape is None else self._compile(
                     shape, {}, self._member_order.get(operation))
-                node.fast = self._fast.get(operation)
                 self._plans[operation] = node
         return node
 
@@ -172,6 +167,8 @@ class Validator:
         done[shape.name] = node
         if not wording.typed_pass:
             node.type_phrase = f"Member must be {_TYPE_NAMES.get(kind, 'a ' + kind)}"
+            node.accepts = _JSON_TYPES.get(kind, (object,))
+            node.no_bool = kind in ("integer", "long", "float", "double", "timestamp")
         if kind == "structure":
             if order is None:
                 order = self._member_order.get(shape.name, ())
@@ -189,10 +186,12 @@ class Validator:
         if kind in ("string", "blob", "list", "map"):
             node.min_len = meta.get("min")
             node.max_len = meta.get("max")
+            node.sized = node.min_len is not None or node.max_len is not None
         elif kind in ("integer", "long", "float", "double"):
             limits = {**self._bounds.get(shape.name, {}), **{k: meta[k] for k in ("min", "max") if k in meta}}
             node.min_value = limits.get("min")
             node.max_value = limits.get("max")
+            node.ranged = node.min_value is not None or node.max_value is not None
         if "pattern" in meta:
             node.regex = python_pattern(meta["pattern"])
             node.pattern = display_pattern(meta["pattern"])
@@ -210,11 +209,11 @@ class Validator:
         :raises SerializationException: for a value of the wrong JSON type (typed pass).
         :raises ServiceError: the wording's error, for constraint failures.
         """
-        node = self.plan(operation)
-        if node.fast is not None and node.fast(params):
-            return params
+        node = self._plans.get(operation)
+        if node is None:
+            node = self.plan(operation)
         failures = _Failures()
-        if self._wording.typed_pass:
+        if self._typed:
             if not isinstance(params, dict):
                 raise SerializationException(_type_message(params, node))
             params = _check_types(params, node)
@@ -227,6 +226,19 @@ class Validator:
         return params
 
 
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "structure": (dict,),
+    "map": (dict,),
+    "list": (list,),
+    "string": (str,),
+    "blob": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "long": (int,),
+    "timestamp": (int, float, str),
+    "double": (int, float),
+    "float": (int, float),
+}
 _TYPE_NAMES = {
     "structure": "a structure",
     "list": "a list",
@@ -429,25 +441,6 @@ def decode_blob(text: str) -> bytes:
     return data
 
 
-def _type_ok(kind: str, value: Any) -> bool:
-    """True when ``value`` has the JSON type a ``kind`` member takes (no typed pass)."""
-    if kind == "structure" or kind == "map":
-        return isinstance(value, dict)
-    if kind == "list":
-        return isinstance(value, list)
-    if kind == "string" or kind == "blob":
-        return isinstance(value, str)
-    if isinstance(value, bool):
-        return kind == "boolean"
-    if kind == "integer" or kind == "long":
-        return isinstance(value, int)
-    if kind == "timestamp":
-        return isinstance(value, (int, float, str))
-    if kind == "double" or kind == "float":
-        return isinstance(value, (int, float))
-    return kind != "boolean"
-
-
 # ---------------------------------------------------------------- pass 2: constraints
 class _Failures:
     """The failures found: every one counted, the first ten worded."""
@@ -569,30 +562,35 @@ def _check_structure(value: dict[str, Any], node: _Node, parent: str, sink: _Sin
 
 
 def _check_value(value: Any, node: _Node, path: str, sink: _Sink) -> None:
-    kind = node.type_name
-    if node.type_phrase is not None and not _type_ok(kind, value):
+    accepts = node.accepts
+    if accepts is not None and (not isinstance(value, accepts) or (node.no_bool and type(value) is bool)):
         sink.add(value, node, path, node.type_phrase)
+        return
+    kind = node.type_name
+    if kind == "structure":  # no constraints of its own
+        _check_structure(value, node, path, sink)
         return
     if type(value) is float and kind in _JAVA_INT_RANGE:  # only a non-finite one is left a float
         _check_non_finite(value, node, path, sink)
         return
     if node.regex is not None and isinstance(value, str) and not node.regex.fullmatch(value):
         sink.add(value, node, path, f"Member must satisfy regular expression pattern: {node.pattern}")
-    if node.min_len is not None or node.max_len is not None:
+    if node.sized:
         length = len(value)
         if node.min_len is not None and length < node.min_len:
             sink.add(value, node, path, f"Member must have length greater than or equal to {node.min_len}")
         if node.max_len is not None and length > node.max_len:
             sink.add(value, node, path, f"Member must have length less than or equal to {node.max_len}")
-    if node.min_value is not None and value < node.min_value:
-        sink.add(value, node, path, f"Member must have value greater than or equal to {node.min_value}")
-    if node.max_value is not None and value > node.max_value:
-        sink.add(value, node, path, f"Member must have value less than or equal to {node.max_value}")
+    if node.ranged:
+        if node.min_value is not None and value < node.min_value:
+            sink.add(value, node, path, f"Member must have value greater than or equal to {node.min_value}")
+        if node.max_value is not None and value > node.max_value:
+            sink.add(value, node, path, f"Member must have value less than or equal to {node.max_value}")
     if node.enum is not None and value not in node.enum:
         sink.add(value, node, path, "Member must satisfy enum value set: [" + ", ".join(node.enum) + "]")
-    if kind == "structure":
-        _check_structure(value, node, path, sink)
-    elif kind == "list" and node.member is not None:
+    if kind in _SCALAR_KINDS:
+        return
+    if kind == "list" and node.member is not None:
         if node.member.type_name in _SCALARS:
             # Scalar members are judged together and reported once, at the list.
             _check_scalars(value, value, node.member, node, path, "Member must satisfy constraint", sink)
@@ -615,6 +613,7 @@ def _check_value(value: Any, node: _Node, path: str, sink: _Sink) -> None:
 
 
 _SCALARS = frozenset({"string", "blob"})
+_SCALAR_KINDS = frozenset({"string", "blob", "integer", "long", "float", "double", "boolean", "timestamp"})
 
 
 def _check_scalars(items: list[Any], whole: Any, member: _Node, container: _Node, path: str, lead: str,

@@ -38,11 +38,13 @@ class ShapeValidator:
         fast: Callable[[Any], bool] | None = None,
     ) -> None:
         self._operation = operation
-        self._validator = Validator(service, wording(error), fast={operation: fast} if fast else None)
+        self._fast = fast
+        self._validator = Validator(service, wording(error))
 
     def validate(self, params: Any) -> None:
         """Raise the service's validation error when ``params`` breaks the model."""
-        self._validator.validate(self._operation, params)
+        if self._fast is None or not self._fast(params):
+            self._validator.validate(self._operation, params)
 
 
 # ---------------------------------------------------------------- pinned fast checks
@@ -51,6 +53,7 @@ _GROUP_NAME = re.compile(
 )
 _FEATURE_NAME = re.compile(r"^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}")
 _TARGET_STORES = frozenset({"OnlineStore", "OfflineStore"})
+_line_break = JAVA_LINE_TERMINATOR.search  # bound once: a method of an imported name is looked up per call
 _valid_group_names: set[str] = set()  # names already seen to fit their pattern
 _valid_feature_names: set[str] = set()
 
@@ -80,14 +83,14 @@ def put_record_is_valid(params: Any) -> bool:
             return False
         text = feature.get("ValueAsString")
         if text is not None and (
-            type(text) is not str or len(text) > MAX_RECORD_BYTES or JAVA_LINE_TERMINATOR.search(text) is not None
+            type(text) is not str or len(text) > MAX_RECORD_BYTES or _line_break(text) is not None
         ):
             return False
         items = feature.get("ValueAsStringList")
         if items is not None and (
             type(items) is not list
             or len(items) > MAX_RECORD_BYTES
-            or any(type(item) is not str or JAVA_LINE_TERMINATOR.search(item) is not None for item in items)
+            or any(type(item) is not str or _line_break(item) is not None for item in items)
         ):
             return False
     stores = params.get("TargetStores")
