@@ -1,20 +1,19 @@
 """Server-side validation against botocore's service model: one engine for every service.
 
-An operation's input shape is compiled once into a tree of :class:`_Node`; a request is
-walked against it for what the model states (required members, JSON types, length,
-value range, pattern, enum, list and map sizes, nested and recursive structures) plus
-the rules a service pins (:class:`Validator`'s options). Failures are worded as AWS's
+An operation's input shape is compiled once into a tree of :class:`~.shapes.ShapeNode`;
+a request is walked against it for what the model states (required members, JSON
+types, length, value range, pattern, enum, list and map sizes, nested and recursive
+structures) plus the rules a service pins (:class:`Validator`'s options). Failures are worded as AWS's
 front end (Coral) words them, up to ten joined into one error:
 ``N validation error(s) detected: Value 'v' at 'path' failed to satisfy constraint: ...``.
 
 Checks run in the order AWS reports them: per member, not-null, pattern, length, value
 range, enum. Where services word things differently, a :class:`Wording` says how:
 
-* **Types.** Kinesis (JSON 1.1 behind Coral's deserialiser) refuses a value of the wrong
-  JSON type before any constraint, failing the whole request with a
-  ``SerializationException`` in Coral's words (``Start of list found where not
-  expected``...); the Feature Store reports it as one more constraint failure
-  (``Member must be a string``).
+* **Types.** Kinesis (JSON 1.1) runs Coral's deserialiser first (:mod:`.deserialiser`):
+  a value of the wrong JSON type fails the whole request with a
+  ``SerializationException``; the Feature Store reports it as one more constraint
+  failure (``Member must be a string``).
 * **Scalar lists.** A list of strings failing is reported once, at the list: Kinesis
   names every constraint its members carry, the Feature Store the ones broken.
 * **The count** in the header: Kinesis counts the failures it lists (at most ten), the
@@ -27,24 +26,17 @@ Feature Store's reference notes.
 """
 from __future__ import annotations
 
-import binascii
 import math
-import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, Mapping, Sequence
 
+from .deserialiser import SerializationException, check_types, type_message
 from .errors import ServiceError
 from .service_models import service_model
+from .shapes import ShapeNode, display_pattern, lower_first, python_pattern
 
 MAX_REPORTED = 10
-
-
-class SerializationException(ServiceError):
-    """A value of the wrong JSON type (Coral's deserialiser failed)."""
-
-    code = "SerializationException"
-    message_key = "Message"  # Coral spells this one with a capital M
 
 
 class ValidationException(ServiceError):
@@ -74,37 +66,6 @@ class Wording:
     scalar_lists: Literal["declared", "broken"] = "declared"
     count_all: bool = False
     java_package: str = ""
-
-
-@dataclass
-class _Node:
-    """A compiled shape: what to check for one value."""
-
-    type_name: str
-    name: str = ""
-    member_str: str = ""
-    type_phrase: str = ""
-    accepts: tuple[type, ...] | None = None  # the JSON types taken, when wrong types are constraint failures
-    no_bool: bool = False  # JSON true/false is not a number here (Python's bool is an int)
-    min_len: int | None = None
-    max_len: int | None = None
-    min_value: float | None = None
-    max_value: float | None = None
-    pattern: str | None = None
-    regex: re.Pattern[str] | None = None
-    enum: list[str] | None = None
-    members: list[tuple[str, str, "_Node", bool]] = field(default_factory=list)  # name, path name, node, required
-    member: "_Node | None" = None
-    key: "_Node | None" = None
-    value: "_Node | None" = None
-    list_phrases: Literal["declared", "broken"] = "declared"
-    sized: bool = False  # has a length bound
-    ranged: bool = False  # has a value bound
-
-
-def lower_first(name: str) -> str:
-    """``StreamName`` -> ``streamName`` (AWS's spelling of member paths)."""
-    return name[:1].lower() + name[1:]
 
 
 class Validator:
@@ -138,7 +99,7 @@ class Validator:
         self._required = dict(required or {})
         self._bounds = {name: dict(limits) for name, limits in (bounds or {}).items()}
         self._member_order = dict(member_order or {})
-        self._plans: dict[str, _Node] = {}
+        self._plans: dict[str, ShapeNode] = {}
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ compile
@@ -146,24 +107,24 @@ class Validator:
         """True when the installed botocore's model has ``operation``."""
         return operation in service_model(self._service_name).operation_names
 
-    def plan(self, operation: str) -> _Node:
+    def plan(self, operation: str) -> ShapeNode:
         """The compiled input shape of ``operation`` (built once)."""
         node = self._plans.get(operation)
         if node is None:
             with self._lock:
                 shape = service_model(self._service_name).operation_model(operation).input_shape
-                node = _Node("structure") if shape is None else self._compile(
+                node = ShapeNode("structure") if shape is None else self._compile(
                     shape, {}, self._member_order.get(operation))
                 self._plans[operation] = node
         return node
 
-    def _compile(self, shape: Any, done: dict[str, _Node], order: Sequence[str] | None = None) -> _Node:
+    def _compile(self, shape: Any, done: dict[str, ShapeNode], order: Sequence[str] | None = None) -> ShapeNode:
         if order is None and shape.name in done:  # recursive shapes (SageMaker's Search) end here
             return done[shape.name]
         meta = shape.metadata
         wording = self._wording
         kind = shape.type_name
-        node = _Node(type_name=kind, name=shape.name, list_phrases=wording.scalar_lists)
+        node = ShapeNode(type_name=kind, name=shape.name, list_phrases=wording.scalar_lists)
         done[shape.name] = node
         if not wording.typed_pass:
             node.type_phrase = f"Member must be {_TYPE_NAMES.get(kind, 'a ' + kind)}"
@@ -215,8 +176,8 @@ class Validator:
         failures = _Failures()
         if self._typed:
             if not isinstance(params, dict):
-                raise SerializationException(_type_message(params, node))
-            params = _check_types(params, node)
+                raise SerializationException(type_message(params, node))
+            params = check_types(params, node)
             _check_structure(params, node, "", failures)
         else:
             _check_value(params, node, "", failures)
@@ -254,56 +215,6 @@ _TYPE_NAMES = {
 }
 
 
-def display_pattern(pattern: str) -> str:
-    """The pattern as AWS prints it. Newer botocore models anchor their patterns
-    (``^(0|([1-9]\\d{0,38}))$``); the service's messages show the bare pattern
-    (``0|([1-9]\\d{0,38})``), and the check is a full match either way."""
-    if not (pattern.startswith("^") and pattern.endswith("$")):
-        return pattern
-    inner = pattern[1:-1]
-    if inner.startswith("(") and inner.endswith(")") and _balanced(inner[1:-1]):
-        return inner[1:-1]
-    return inner
-
-
-def _balanced(text: str) -> bool:
-    """True when the parentheses in ``text`` pair up (so outer ones may be dropped)."""
-    depth = 0
-    for char in text:
-        depth += (char == "(") - (char == ")")
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-_JAVA_TO_PYTHON = (
-    # Java spells supplementary characters as a surrogate-pair range.
-    ("\\uD800\\uDC00-\\uDBFF\\uDFFF", "\\U00010000-\\U0010FFFF"),
-    # Unicode classes Python's re lacks, approximated: letters/digits by \w, separators by \s.
-    ("\\p{L}", "\\w"),
-    ("\\p{N}", "\\w"),
-    ("\\p{Z}", "\\s"),
-)
-JAVA_LINE_TERMINATOR = re.compile("[\n\r\u0085\u2028\u2029]")
-"""What Java's ``.`` does not match (Python's stops only at ``\\n``)."""
-
-
-def python_pattern(java: str) -> re.Pattern[str] | None:
-    """A model pattern (Java syntax) for Python's ``re``, or ``None`` when it cannot be
-    expressed (the constraint is then not checked rather than checked wrongly)."""
-    text = java
-    for old, new in _JAVA_TO_PYTHON:
-        text = text.replace(old, new)
-    # The models use a bare "." alone only in ".*" (ValueAsString, NextToken): spell
-    # Java's meaning out.
-    if text == ".*":
-        text = "[^\n\r\u0085\u2028\u2029]*"
-    try:
-        return re.compile(text)
-    except re.error:
-        return None
-
-
 def format_validation_errors(errors: Sequence[str], count: int | None = None) -> str:
     """Join constraint failures the way AWS does: at most ten listed, and ``count``
     (default: how many are listed) in the header."""
@@ -320,128 +231,7 @@ def failure(shown: str | None, path: str, constraint: str) -> str:
     return f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}"
 
 
-# ---------------------------------------------------------------- pass 1: types (Coral's deserialiser)
-_JAVA_NAMES = {"integer": "Integer", "long": "Long", "float": "Float", "double": "Double"}
-
-
-def _type_message(value: Any, node: _Node) -> str:
-    """Coral's message for ``value`` given where a ``node`` was expected."""
-    kind = node.type_name
-    if isinstance(value, list):
-        return "Start of list found where not expected"
-    if isinstance(value, dict):
-        return "Start of structure or map found where not expected."
-    if kind == "list":
-        return "Expected list or null"
-    if kind == "map":
-        return "Expected map or null"
-    if kind == "structure":
-        return "Expected null"
-    if kind == "timestamp":
-        java = "java.lang.Boolean" if isinstance(value, bool) else "java.lang.String"
-        return f"class {java} can not be converted to milliseconds since epoch"
-    if kind == "boolean":
-        if isinstance(value, str):
-            return f"'{value.upper()}' can not be converted to an Boolean"
-        return "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an Boolean"
-    if isinstance(value, bool):
-        source = "java.lang.Boolean"
-    elif isinstance(value, (int, float)):
-        source = "com.amazon.coral.value.json.numbers.TruncatingBigNumber"
-    else:
-        source = "java.lang.String"
-    if kind == "blob":
-        return f"class {source} can not be converted to a Blob"
-    return f"class {source} can not be converted to an {_JAVA_NAMES.get(kind, 'String')}"
-
-
-def _check_types(value: Any, node: _Node) -> Any:
-    """Return ``value`` coerced as Coral would, or raise SerializationException."""
-    if value is None:
-        return None
-    kind = node.type_name
-    if kind == "structure":
-        if not isinstance(value, dict):
-            raise SerializationException(_type_message(value, node))
-        cleaned: dict[str, Any] = {}
-        for name, _, child, _ in node.members:
-            item = value.get(name)
-            if item is not None:
-                checked = _check_types(item, child)
-                if checked is not None:
-                    cleaned[name] = checked
-        return cleaned
-    if kind == "list":
-        if not isinstance(value, list):
-            raise SerializationException(_type_message(value, node))
-        assert node.member is not None
-        return [_check_types(item, node.member) for item in value]
-    if kind == "map":
-        if not isinstance(value, dict):
-            raise SerializationException(_type_message(value, node))
-        assert node.value is not None
-        return {k: _check_types(v, node.value) for k, v in value.items()}
-    if kind == "string":
-        if not isinstance(value, str):
-            raise SerializationException(_type_message(value, node))
-        return value
-    if kind in ("integer", "long"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SerializationException(_type_message(value, node))
-        if not math.isfinite(value):
-            return value  # NaN or ±Infinity: the constraint pass names the member
-        number = int(value // 1)
-        return min(number, 2147483647) if kind == "integer" else number
-    if kind in ("float", "double"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SerializationException(_type_message(value, node))
-        return value
-    if kind == "boolean":
-        if not isinstance(value, bool):
-            raise SerializationException(_type_message(value, node))
-        return value
-    if kind == "timestamp":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SerializationException(_type_message(value, node))
-        if not math.isfinite(value):
-            # NaN and Infinity are not JSON: AWS's parser refuses the body as it refuses
-            # any other malformed JSON (no message).
-            raise SerializationException("")
-        return value
-    if kind == "blob":
-        if not isinstance(value, str):
-            raise SerializationException(_type_message(value, node))
-        return decode_blob(value)
-    return value
-
-
-_BASE64_BAD_CHAR = re.compile(r"[^a-zA-Z0-9+/=]|=[^=]")
-
-
-def decode_blob(text: str) -> bytes:
-    """Decode a base64 blob member, with Coral's messages for malformed input."""
-    if len(text) % 4:
-        raise SerializationException(
-            f"'{text}' can not be converted to a Blob: Base64 encoded length is expected a "
-            f"multiple of 4 bytes but found: {len(text)}"
-        )
-    match = _BASE64_BAD_CHAR.search(text)
-    if match:
-        raise SerializationException(
-            f"'{text}' can not be converted to a Blob: Invalid Base64 character: '{match.group(0)[0]}'"
-        )
-    try:
-        data = binascii.a2b_base64(text)
-    except binascii.Error:
-        data = b""
-    if binascii.b2a_base64(data, newline=False).decode("ascii") != text:
-        raise SerializationException(
-            f"'{text}' can not be converted to a Blob: Invalid last non-pad Base64 character dectected"
-        )
-    return data
-
-
-# ---------------------------------------------------------------- pass 2: constraints
+# ---------------------------------------------------------------- constraints
 class _Failures:
     """The failures found: every one counted, the first ten worded."""
 
@@ -451,7 +241,7 @@ class _Failures:
         self.messages: list[str] = []
         self.count = 0
 
-    def add(self, value: Any, node: _Node, path: str, constraint: str) -> None:
+    def add(self, value: Any, node: ShapeNode, path: str, constraint: str) -> None:
         self.count += 1
         if len(self.messages) < MAX_REPORTED:
             self.messages.append(failure(shown_value(value, node), path, constraint))
@@ -465,7 +255,7 @@ class _Phrases:
     def __init__(self) -> None:
         self.phrases: list[str] = []
 
-    def add(self, value: Any, node: _Node, path: str, constraint: str) -> None:
+    def add(self, value: Any, node: ShapeNode, path: str, constraint: str) -> None:
         if constraint not in self.phrases:
             self.phrases.append(constraint)
 
@@ -473,7 +263,7 @@ class _Phrases:
 _Sink = _Failures | _Phrases
 
 
-def shown_value(value: Any, node: _Node) -> str | None:
+def shown_value(value: Any, node: ShapeNode) -> str | None:
     """How AWS prints a failing value: Java's ``toString``, quoted (``None`` = redacted,
     as for blobs)."""
     if value is None:
@@ -532,7 +322,7 @@ def java_string(value: Any) -> str:
 _JAVA_INT_RANGE = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 
 
-def _check_non_finite(value: float, node: _Node, path: str, sink: _Sink) -> None:
+def _check_non_finite(value: float, node: ShapeNode, path: str, sink: _Sink) -> None:
     """NaN or ±Infinity in an integer member: no integer fits, so it fails the member's
     value range, reported in AWS's constraint format with the member's path (the bound
     the model or the service states, else Java's integer range). NaN is reported
@@ -550,7 +340,7 @@ def _bound_str(bound: float) -> str:
     return str(int(bound)) if float(bound).is_integer() else str(bound)
 
 
-def _check_structure(value: dict[str, Any], node: _Node, parent: str, sink: _Sink) -> None:
+def _check_structure(value: dict[str, Any], node: ShapeNode, parent: str, sink: _Sink) -> None:
     prefix = parent + "." if parent else ""
     for name, path_name, child, required in node.members:
         item = value.get(name)
@@ -561,7 +351,7 @@ def _check_structure(value: dict[str, Any], node: _Node, parent: str, sink: _Sin
         _check_value(item, child, prefix + path_name, sink)
 
 
-def _check_value(value: Any, node: _Node, path: str, sink: _Sink) -> None:
+def _check_value(value: Any, node: ShapeNode, path: str, sink: _Sink) -> None:
     accepts = node.accepts
     if accepts is not None and (not isinstance(value, accepts) or (node.no_bool and type(value) is bool)):
         sink.add(value, node, path, node.type_phrase)
@@ -616,7 +406,7 @@ _SCALARS = frozenset({"string", "blob"})
 _SCALAR_KINDS = frozenset({"string", "blob", "integer", "long", "float", "double", "boolean", "timestamp"})
 
 
-def _check_scalars(items: list[Any], whole: Any, member: _Node, container: _Node, path: str, lead: str,
+def _check_scalars(items: list[Any], whole: Any, member: ShapeNode, container: ShapeNode, path: str, lead: str,
                    sink: _Sink) -> None:
     """Coral's check of a list's (or map's) scalar members: one failure at the container,
     e.g. ``Member must satisfy constraint: [Member must have length less than or equal

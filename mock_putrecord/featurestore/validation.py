@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from ..core.validation import JAVA_LINE_TERMINATOR, Validator, Wording
+from ..core.shapes import JAVA_LINE_TERMINATOR
+from ..core.validation import Validator, Wording
 from .exceptions import FeatureStoreError
 from .record_rules import MAX_RECORD_BYTES
 from .times import TTL_UNIT_SECONDS

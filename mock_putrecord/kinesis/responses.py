@@ -15,9 +15,10 @@ import sys
 from operator import itemgetter
 from typing import Any, Callable, Mapping
 
+from ..core.deserialiser import SerializationException
 from ..core.errors import ServiceError
 from ..core.faults import error_class
-from ..core.validation import SerializationException, Validator, Wording
+from ..core.validation import Validator, Wording
 from ..core.wire import WireRequest, WireResponse, loads_json, new_request_id
 from .exceptions import DryRunOperationException, NotImplementedByMock, RequestEntityTooLarge
 from .models import AUTO, SEQUENCE_STEP, ColumnGroup, KinesisBackend, Stream, kinesis_backends

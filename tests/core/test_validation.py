@@ -10,13 +10,8 @@ from pathlib import Path
 import pytest
 
 from mock_putrecord.core.errors import ServiceError
-from mock_putrecord.core.validation import (
-    SerializationException,
-    ValidationException,
-    Validator,
-    Wording,
-    java_string,
-)
+from mock_putrecord.core.deserialiser import SerializationException
+from mock_putrecord.core.validation import ValidationException, Validator, Wording, java_string
 from mock_putrecord.featurestore.exceptions import ValidationError
 from mock_putrecord.featurestore.validation import wording as feature_store_wording
 
