@@ -19,7 +19,7 @@ if __package__ in (None, ""):  # run as a file: make the package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "benchmarks"
 
-CASES = ["kinesis_put", "per_test", "kinesis_reads", "featurestore", "v3io", "import_time", "memory"]
+CASES = ["kinesis_put", "per_test", "kinesis_reads", "featurestore", "v3io", "v3io_kv", "import_time", "memory"]
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
