@@ -1,39 +1,42 @@
-"""Server-side validation of JSON-protocol requests, driven by botocore's service model.
+"""Server-side validation against botocore's service model: one engine for every service.
 
-AWS's JSON services (Kinesis, the SageMaker control plane) check a request in two
-passes, and so does this module:
+An operation's input shape is compiled once into a tree of :class:`~.shapes.ShapeNode`;
+a request is walked against it for what the model states (required members, JSON
+types, length, value range, pattern, enum, list and map sizes, nested and recursive
+structures) plus the rules a service pins (:class:`Validator`'s options). Failures are worded as AWS's
+front end (Coral) words them, up to ten joined into one error:
+``N validation error(s) detected: Value 'v' at 'path' failed to satisfy constraint: ...``.
 
-1. **Types** — a value of the wrong JSON type fails the whole request with a
-   ``SerializationException`` whose text is Coral's (``Start of list found where not
-   expected``, ``class java.lang.String can not be converted to an Integer``...).
-2. **Constraints** — ``required``/min/max/pattern/enum from the model; up to ten
-   failures are joined into one ``ValidationException``:
-   ``N validation error(s) detected: Value 'v' at 'path' failed to satisfy constraint: ...``.
+Checks run in the order AWS reports them: per member, not-null, pattern, length, value
+range, enum. Where services word things differently, a :class:`Wording` says how:
 
-The texts are AWS's, as captured by kinesalite against real AWS. Checks run in the
-order AWS reports them: per member, not-null, pattern, length, value range, enum. A
-service can pin the member order per operation (``member_order``) where AWS's order
-differs from the model's.
+* **Types.** Kinesis (JSON 1.1) runs Coral's deserialiser first (:mod:`.deserialiser`):
+  a value of the wrong JSON type fails the whole request with a
+  ``SerializationException``; the Feature Store reports it as one more constraint
+  failure (``Member must be a string``).
+* **Scalar lists.** A list of strings failing is reported once, at the list: Kinesis
+  names every constraint its members carry, the Feature Store the ones broken.
+* **The count** in the header: Kinesis counts the failures it lists (at most ten), the
+  Feature Store every failure.
+* **Structures in lists** print as Java objects (``pkg.Shape@c965e310``) where a
+  service's captures show them so, else as maps.
+
+The texts are AWS's, as captured by kinesalite against real AWS Kinesis and in the
+Feature Store's reference notes.
 """
 from __future__ import annotations
 
-import binascii
 import math
-import re
 import threading
-from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Mapping, Sequence
 
+from .deserialiser import SerializationException, check_types, type_message
 from .errors import ServiceError
+from .service_models import service_model
+from .shapes import ShapeNode, display_pattern, lower_first, python_pattern
 
 MAX_REPORTED = 10
-
-
-class SerializationException(ServiceError):
-    """A value of the wrong JSON type (Coral's deserialiser failed)."""
-
-    code = "SerializationException"
-    message_key = "Message"  # Coral spells this one with a capital M
 
 
 class ValidationException(ServiceError):
@@ -42,39 +45,36 @@ class ValidationException(ServiceError):
     code = "ValidationException"
 
 
-@dataclass
-class _Node:
-    """A compiled shape: what to check for one value."""
+@dataclass(frozen=True)
+class Wording:
+    """How a service words its validation failures (see the module docstring).
 
-    type_name: str
-    name: str = ""
-    member_str: str = ""
-    min_len: int | None = None
-    max_len: int | None = None
-    min_value: float | None = None
-    max_value: float | None = None
-    pattern: str | None = None
-    regex: re.Pattern[str] | None = None
-    enum: list[str] | None = None
-    members: list[tuple[str, "_Node", bool]] = field(default_factory=list)
-    member: "_Node | None" = None
-    key: "_Node | None" = None
-    value: "_Node | None" = None
+    :param error: the exception raised for constraint failures.
+    :param typed_pass: refuse wrong JSON types first with a ``SerializationException``
+        (Coral's JSON deserialiser), decoding blobs and truncating numbers as it does;
+        when false, a wrong type is a constraint failure (``Member must be a string``).
+    :param scalar_lists: ``"declared"``: a failing list of strings names every
+        constraint its members carry; ``"broken"``: only those some member breaks (with
+        ``Member must not be null`` for a null member).
+    :param count_all: the header counts every failure, not only the ten listed.
+    :param java_package: structures in a failing list print as ``{java_package}.Shape@c965e310``
+        (empty: as maps).
+    """
 
-
-def lower_first(name: str) -> str:
-    """``StreamName`` -> ``streamName`` (AWS's spelling of member paths)."""
-    return name[:1].lower() + name[1:]
+    error: type[ServiceError] = ValidationException
+    typed_pass: bool = True
+    scalar_lists: Literal["declared", "broken"] = "declared"
+    count_all: bool = False
+    java_package: str = ""
 
 
 class Validator:
     """Validates the JSON input of one service's operations.
 
     :param service_name: botocore's name for the service model (``kinesis``).
+    :param wording: how the service words failures (Kinesis's by default).
     :param member_order: per operation (or nested structure shape name), member names
         in the order AWS reports them; members not listed follow in model order.
-    :param java_package: the Java package AWS prints for structure list items, e.g.
-        ``com.amazonaws.kinesis.v20131202``.
     :param enum_order: per shape name, enum values in the order AWS prints them.
     :param required: per structure shape name, members the service requires even where
         the installed botocore model (which changes between releases) does not say so.
@@ -85,280 +85,244 @@ class Validator:
     def __init__(
         self,
         service_name: str,
+        wording: Wording = Wording(),
+        *,
         member_order: Mapping[str, Sequence[str]] | None = None,
-        java_package: str = "",
         enum_order: Mapping[str, Sequence[str]] | None = None,
         required: Mapping[str, Sequence[str]] | None = None,
         bounds: Mapping[str, Mapping[str, float]] | None = None,
     ) -> None:
         self._service_name = service_name
+        self._wording = wording
+        self._typed = wording.typed_pass
         self._enum_order = dict(enum_order or {})
         self._required = dict(required or {})
         self._bounds = {name: dict(limits) for name, limits in (bounds or {}).items()}
         self._member_order = dict(member_order or {})
-        self._java_package = java_package
-        self._plans: dict[str, _Node] = {}
+        self._plans: dict[str, ShapeNode] = {}
         self._lock = threading.Lock()
-        self._model: Any = None
 
     # ------------------------------------------------------------ compile
-    def _service_model(self) -> Any:
-        if self._model is None:
-            import botocore.session
-
-            self._model = botocore.session.get_session().get_service_model(self._service_name)
-        return self._model
-
     def has_operation(self, operation: str) -> bool:
         """True when the installed botocore's model has ``operation``."""
-        return operation in self._service_model().operation_names
+        return operation in service_model(self._service_name).operation_names
 
-    def plan(self, operation: str) -> _Node:
+    def plan(self, operation: str) -> ShapeNode:
         """The compiled input shape of ``operation`` (built once)."""
         node = self._plans.get(operation)
         if node is None:
             with self._lock:
-                shape = self._service_model().operation_model(operation).input_shape
-                node = self._compile(shape, self._member_order.get(operation))
+                shape = service_model(self._service_name).operation_model(operation).input_shape
+                node = ShapeNode("structure") if shape is None else self._compile(
+                    shape, {}, self._member_order.get(operation))
                 self._plans[operation] = node
         return node
 
-    def _compile(self, shape: Any, order: Sequence[str] | None = None) -> _Node:
+    def _compile(self, shape: Any, done: dict[str, ShapeNode], order: Sequence[str] | None = None) -> ShapeNode:
+        if order is None and shape.name in done:  # recursive shapes (SageMaker's Search) end here
+            return done[shape.name]
         meta = shape.metadata
-        node = _Node(type_name=shape.type_name, name=shape.name)
-        if shape.type_name == "structure":
+        wording = self._wording
+        kind = shape.type_name
+        node = ShapeNode(type_name=kind, name=shape.name, list_phrases=wording.scalar_lists)
+        done[shape.name] = node
+        if not wording.typed_pass:
+            node.type_phrase = f"Member must be {_TYPE_NAMES.get(kind, 'a ' + kind)}"
+            node.accepts = _JSON_TYPES.get(kind, (object,))
+            node.no_bool = kind in ("integer", "long", "float", "double", "timestamp")
+        if kind == "structure":
             if order is None:
                 order = self._member_order.get(shape.name, ())
             names = [n for n in order if n in shape.members]
             names += [n for n in shape.members if n not in names]
             required = set(shape.required_members) | set(self._required.get(shape.name, ()))
-            node.members = [(n, self._compile(shape.members[n]), n in required) for n in names]
-            node.member_str = f"{self._java_package}.{shape.name}@c965e310"
-        elif shape.type_name == "list":
-            node.member = self._compile(shape.member)
-        elif shape.type_name == "map":
-            node.key = self._compile(shape.key)
-            node.value = self._compile(shape.value)
-        if shape.type_name in ("string", "blob", "list", "map"):
+            node.members = [(n, lower_first(n), self._compile(shape.members[n], done), n in required) for n in names]
+            if wording.java_package:
+                node.member_str = f"{wording.java_package}.{shape.name}@c965e310"
+        elif kind == "list":
+            node.member = self._compile(shape.member, done)
+        elif kind == "map":
+            node.key = self._compile(shape.key, done)
+            node.value = self._compile(shape.value, done)
+        if kind in ("string", "blob", "list", "map"):
             node.min_len = meta.get("min")
             node.max_len = meta.get("max")
-        elif shape.type_name in ("integer", "long", "float", "double"):
+            node.sized = node.min_len is not None or node.max_len is not None
+        elif kind in ("integer", "long", "float", "double"):
             limits = {**self._bounds.get(shape.name, {}), **{k: meta[k] for k in ("min", "max") if k in meta}}
             node.min_value = limits.get("min")
             node.max_value = limits.get("max")
+            node.ranged = node.min_value is not None or node.max_value is not None
         if "pattern" in meta:
+            node.regex = python_pattern(meta["pattern"])
             node.pattern = display_pattern(meta["pattern"])
-            node.regex = re.compile(meta["pattern"])
         enum = getattr(shape, "enum", None)
         if enum:
             node.enum = list(self._enum_order.get(shape.name, enum))
         return node
 
     # ------------------------------------------------------------ validate
-    def validate(self, operation: str, params: Any) -> dict[str, Any]:
+    def validate(self, operation: str, params: Any) -> Any:
         """Check ``params`` (the parsed JSON body) against ``operation``'s input shape.
 
-        :returns: the parameters with members unknown to the model dropped.
-        :raises SerializationException: for a value of the wrong JSON type.
-        :raises ValidationException: for constraint failures.
+        :returns: with a typed pass, the parameters as Coral reads them (members unknown
+            to the model dropped, blobs decoded); else ``params`` itself.
+        :raises SerializationException: for a value of the wrong JSON type (typed pass).
+        :raises ServiceError: the wording's error, for constraint failures.
         """
-        node = self.plan(operation)
-        if not isinstance(params, dict):
-            raise SerializationException(_type_message(params, node))
-        cleaned: dict[str, Any] = _check_types(params, node)
-        errors: list[str] = []
-        _check_structure(cleaned, node, "", errors)
-        if errors:
-            raise ValidationException(format_validation_errors(errors))
-        return cleaned
-
-    def constraint_errors(self, operation: str, params: dict[str, Any]) -> list[str]:
-        """The constraint failures of already type-checked ``params`` (no exception)."""
-        errors: list[str] = []
-        _check_structure(params, self.plan(operation), "", errors)
-        return errors
-
-
-def display_pattern(pattern: str) -> str:
-    """The pattern as AWS prints it. Newer botocore models anchor their patterns
-    (``^(0|([1-9]\\d{0,38}))$``); the service's messages show the bare pattern
-    (``0|([1-9]\\d{0,38})``), and the check is a full match either way."""
-    if not (pattern.startswith("^") and pattern.endswith("$")):
-        return pattern
-    inner = pattern[1:-1]
-    if inner.startswith("(") and inner.endswith(")") and _balanced(inner[1:-1]):
-        return inner[1:-1]
-    return inner
+        node = self._plans.get(operation)
+        if node is None:
+            node = self.plan(operation)
+        failures = _Failures()
+        if self._typed:
+            if not isinstance(params, dict):
+                raise SerializationException(type_message(params, node))
+            params = check_types(params, node)
+            _check_structure(params, node, "", failures)
+        else:
+            _check_value(params, node, "", failures)
+        if failures.count:
+            count = failures.count if self._wording.count_all else len(failures.messages)
+            raise self._wording.error(format_validation_errors(failures.messages, count))
+        return params
 
 
-def _balanced(text: str) -> bool:
-    """True when the parentheses in ``text`` pair up (so outer ones may be dropped)."""
-    depth = 0
-    for char in text:
-        depth += (char == "(") - (char == ")")
-        if depth < 0:
-            return False
-    return depth == 0
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "structure": (dict,),
+    "map": (dict,),
+    "list": (list,),
+    "string": (str,),
+    "blob": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "long": (int,),
+    "timestamp": (int, float, str),
+    "double": (int, float),
+    "float": (int, float),
+}
+_TYPE_NAMES = {
+    "structure": "a structure",
+    "list": "a list",
+    "map": "a map",
+    "string": "a string",
+    "integer": "an integer",
+    "long": "an integer",
+    "boolean": "a boolean",
+    "timestamp": "a timestamp",
+    "double": "a number",
+    "float": "a number",
+    "blob": "a string",
+}
 
 
-def format_validation_errors(errors: Sequence[str]) -> str:
-    """Join constraint failures the way AWS does."""
-    errors = list(errors)[:MAX_REPORTED]
-    plural = "s" if len(errors) > 1 else ""
-    return f"{len(errors)} validation error{plural} detected: " + "; ".join(errors)
+def format_validation_errors(errors: Sequence[str], count: int | None = None) -> str:
+    """Join constraint failures the way AWS does: at most ten listed, and ``count``
+    (default: how many are listed) in the header."""
+    count = min(len(errors), MAX_REPORTED) if count is None else count
+    plural = "s" if count > 1 else ""
+    return f"{count} validation error{plural} detected: " + "; ".join(list(errors)[:MAX_REPORTED])
 
 
-# ---------------------------------------------------------------- pass 1: types
-_JAVA_NAMES = {"integer": "Integer", "long": "Long", "float": "Float", "double": "Double"}
+def failure(shown: str | None, path: str, constraint: str) -> str:
+    """One failure as AWS words it; ``shown`` is the printed value (:func:`shown_value`),
+    ``None`` where AWS redacts it (blobs: the text then ends with a period)."""
+    if shown is None:
+        return f"Value at '{path}' failed to satisfy constraint: {constraint}."
+    return f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}"
 
 
-def _type_message(value: Any, node: _Node) -> str:
-    """Coral's message for ``value`` given where a ``node`` was expected."""
-    kind = node.type_name
-    if isinstance(value, list):
-        return "Start of list found where not expected"
-    if isinstance(value, dict):
-        return "Start of structure or map found where not expected."
-    if kind == "list":
-        return "Expected list or null"
-    if kind == "map":
-        return "Expected map or null"
-    if kind == "structure":
-        return "Expected null"
-    if kind == "timestamp":
-        java = "java.lang.Boolean" if isinstance(value, bool) else "java.lang.String"
-        return f"class {java} can not be converted to milliseconds since epoch"
-    if kind == "boolean":
-        if isinstance(value, str):
-            return f"'{value.upper()}' can not be converted to an Boolean"
-        return "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an Boolean"
-    if isinstance(value, bool):
-        source = "java.lang.Boolean"
-    elif isinstance(value, (int, float)):
-        source = "com.amazon.coral.value.json.numbers.TruncatingBigNumber"
-    else:
-        source = "java.lang.String"
-    if kind == "blob":
-        return f"class {source} can not be converted to a Blob"
-    return f"class {source} can not be converted to an {_JAVA_NAMES.get(kind, 'String')}"
+# ---------------------------------------------------------------- constraints
+class _Failures:
+    """The failures found: every one counted, the first ten worded."""
+
+    __slots__ = ("messages", "count")
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+        self.count = 0
+
+    def add(self, value: Any, node: ShapeNode, path: str, constraint: str) -> None:
+        self.count += 1
+        if len(self.messages) < MAX_REPORTED:
+            self.messages.append(failure(shown_value(value, node), path, constraint))
 
 
-def _check_types(value: Any, node: _Node) -> Any:
-    """Return ``value`` coerced as Coral would, or raise SerializationException."""
-    if value is None:
-        return None
-    kind = node.type_name
-    if kind == "structure":
-        if not isinstance(value, dict):
-            raise SerializationException(_type_message(value, node))
-        cleaned: dict[str, Any] = {}
-        for name, child, _ in node.members:
-            item = value.get(name)
-            if item is not None:
-                checked = _check_types(item, child)
-                if checked is not None:
-                    cleaned[name] = checked
-        return cleaned
-    if kind == "list":
-        if not isinstance(value, list):
-            raise SerializationException(_type_message(value, node))
-        assert node.member is not None
-        return [_check_types(item, node.member) for item in value]
-    if kind == "map":
-        if not isinstance(value, dict):
-            raise SerializationException(_type_message(value, node))
-        assert node.value is not None
-        return {k: _check_types(v, node.value) for k, v in value.items()}
-    if kind == "string":
-        if not isinstance(value, str):
-            raise SerializationException(_type_message(value, node))
-        return value
-    if kind in ("integer", "long"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SerializationException(_type_message(value, node))
-        if not math.isfinite(value):
-            return value  # NaN or ±Infinity: the constraint pass names the member
-        number = int(value // 1)
-        return min(number, 2147483647) if kind == "integer" else number
-    if kind in ("float", "double"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SerializationException(_type_message(value, node))
-        return value
-    if kind == "boolean":
-        if not isinstance(value, bool):
-            raise SerializationException(_type_message(value, node))
-        return value
-    if kind == "timestamp":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SerializationException(_type_message(value, node))
-        if not math.isfinite(value):
-            # NaN and Infinity are not JSON: AWS's parser refuses the body as it refuses
-            # any other malformed JSON (no message).
-            raise SerializationException("")
-        return value
-    if kind == "blob":
-        if not isinstance(value, str):
-            raise SerializationException(_type_message(value, node))
-        return decode_blob(value)
-    return value
+class _Phrases:
+    """The constraints the members of a scalar list break, each once, in order found."""
+
+    __slots__ = ("phrases",)
+
+    def __init__(self) -> None:
+        self.phrases: list[str] = []
+
+    def add(self, value: Any, node: ShapeNode, path: str, constraint: str) -> None:
+        if constraint not in self.phrases:
+            self.phrases.append(constraint)
 
 
-_BASE64_BAD_CHAR = re.compile(r"[^a-zA-Z0-9+/=]|=[^=]")
+_Sink = _Failures | _Phrases
 
 
-def decode_blob(text: str) -> bytes:
-    """Decode a base64 blob member, with Coral's messages for malformed input."""
-    if len(text) % 4:
-        raise SerializationException(
-            f"'{text}' can not be converted to a Blob: Base64 encoded length is expected a "
-            f"multiple of 4 bytes but found: {len(text)}"
-        )
-    match = _BASE64_BAD_CHAR.search(text)
-    if match:
-        raise SerializationException(
-            f"'{text}' can not be converted to a Blob: Invalid Base64 character: '{match.group(0)[0]}'"
-        )
-    try:
-        data = binascii.a2b_base64(text)
-    except binascii.Error:
-        data = b""
-    if binascii.b2a_base64(data, newline=False).decode("ascii") != text:
-        raise SerializationException(
-            f"'{text}' can not be converted to a Blob: Invalid last non-pad Base64 character dectected"
-        )
-    return data
-
-
-# ---------------------------------------------------------------- pass 2: constraints
-def _value_str(value: Any, node: _Node) -> str | None:
-    """How AWS prints a failing value (``None`` = redacted, as for blobs)."""
+def shown_value(value: Any, node: ShapeNode) -> str | None:
+    """How AWS prints a failing value: Java's ``toString``, quoted (``None`` = redacted,
+    as for blobs)."""
     if value is None:
         return "null"
     kind = node.type_name
     if kind == "blob":
         return None
-    if kind == "list":
-        member = node.member
-        if member is not None and member.type_name == "structure":
-            items = [member.member_str] * len(value)
-        else:
-            items = [str(item) for item in value]
-        return "'[" + ", ".join(items) + "]'"
-    if kind == "map":
-        return "'{" + ", ".join(f"{k}={v}" for k, v in value.items()) + "}'"
-    if isinstance(value, bool):
-        return "'" + str(value).lower() + "'"
-    if isinstance(value, float) and not math.isfinite(value):
-        return "'" + _JAVA_NON_FINITE[str(value)] + "'"
-    return f"'{value}'"
+    if kind == "list" and node.member is not None and node.member.member_str and isinstance(value, list):
+        return "'[" + ", ".join([node.member.member_str] * len(value)) + "]'"
+    return f"'{java_string(value)}'"
 
 
 _JAVA_NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 """Java's spelling (``Double.toString``) of the values Python prints as ``nan``/``inf``."""
+
+
+class _Text(str):
+    """Literal output in :func:`java_string`'s work stack (never a JSON value)."""
+
+
+def java_string(value: Any) -> str:
+    """Java's ``toString`` of a JSON value (lists ``[a, b]``, maps ``{k=v}``, ``null``,
+    ``true``, ``NaN``). Iterative: a hostile body may nest lists far deeper than Python's
+    recursion limit."""
+    if type(value) is str:
+        return value
+    out: list[str] = []
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _Text):
+            out.append(item)
+        elif item is None:
+            out.append("null")
+        elif isinstance(item, bool):
+            out.append("true" if item else "false")
+        elif isinstance(item, float) and not math.isfinite(item):
+            out.append(_JAVA_NON_FINITE[str(item)])
+        elif isinstance(item, (list, dict)):
+            pairs = list(item.items()) if isinstance(item, dict) else [(None, element) for element in item]
+            close, open_ = ("}", "{") if isinstance(item, dict) else ("]", "[")
+            stack.append(_Text(close))
+            for index in range(len(pairs) - 1, -1, -1):
+                key, element = pairs[index]
+                stack.append(element)
+                if key is not None:
+                    stack.append(_Text(f"{key}="))
+                if index:
+                    stack.append(_Text(", "))
+            stack.append(_Text(open_))
+        else:
+            out.append(str(item))
+    return "".join(out)
+
+
 _JAVA_INT_RANGE = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 
 
-def _check_non_finite(value: float, node: _Node, path: str, errors: list[str]) -> None:
+def _check_non_finite(value: float, node: ShapeNode, path: str, sink: _Sink) -> None:
     """NaN or ±Infinity in an integer member: no integer fits, so it fails the member's
     value range, reported in AWS's constraint format with the member's path (the bound
     the model or the service states, else Java's integer range). NaN is reported
@@ -366,90 +330,98 @@ def _check_non_finite(value: float, node: _Node, path: str, errors: list[str]) -
     low, high = _JAVA_INT_RANGE[node.type_name]
     if value > 0:
         bound = node.max_value if node.max_value is not None else high
-        _fail(errors, value, node, path, f"Member must have value less than or equal to {_bound_str(bound)}")
+        sink.add(value, node, path, f"Member must have value less than or equal to {_bound_str(bound)}")
     else:
         bound = node.min_value if node.min_value is not None else low
-        _fail(errors, value, node, path, f"Member must have value greater than or equal to {_bound_str(bound)}")
+        sink.add(value, node, path, f"Member must have value greater than or equal to {_bound_str(bound)}")
 
 
 def _bound_str(bound: float) -> str:
     return str(int(bound)) if float(bound).is_integer() else str(bound)
 
 
-def _fail(errors: list[str], value: Any, node: _Node, path: str, constraint: str) -> None:
-    if len(errors) >= MAX_REPORTED:
-        return
-    shown = _value_str(value, node)
-    if shown is None:  # AWS redacts blob values and ends these messages with a period
-        errors.append(f"Value at '{path}' failed to satisfy constraint: {constraint}.")
-    else:
-        errors.append(f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}")
-
-
-def _check_structure(value: dict[str, Any], node: _Node, parent: str, errors: list[str]) -> None:
+def _check_structure(value: dict[str, Any], node: ShapeNode, parent: str, sink: _Sink) -> None:
     prefix = parent + "." if parent else ""
-    for name, child, required in node.members:
-        path = prefix + lower_first(name)
+    for name, path_name, child, required in node.members:
         item = value.get(name)
         if item is None:
             if required:
-                _fail(errors, None, child, path, "Member must not be null")
+                sink.add(None, child, prefix + path_name, "Member must not be null")
             continue
-        _check_value(item, child, path, errors)
+        _check_value(item, child, prefix + path_name, sink)
 
 
-def _check_value(value: Any, node: _Node, path: str, errors: list[str]) -> None:
+def _check_value(value: Any, node: ShapeNode, path: str, sink: _Sink) -> None:
+    accepts = node.accepts
+    if accepts is not None and (not isinstance(value, accepts) or (node.no_bool and type(value) is bool)):
+        sink.add(value, node, path, node.type_phrase)
+        return
     kind = node.type_name
+    if kind == "structure":  # no constraints of its own
+        _check_structure(value, node, path, sink)
+        return
     if type(value) is float and kind in _JAVA_INT_RANGE:  # only a non-finite one is left a float
-        _check_non_finite(value, node, path, errors)
+        _check_non_finite(value, node, path, sink)
         return
     if node.regex is not None and isinstance(value, str) and not node.regex.fullmatch(value):
-        _fail(errors, value, node, path, f"Member must satisfy regular expression pattern: {node.pattern}")
-    if node.min_len is not None or node.max_len is not None:
+        sink.add(value, node, path, f"Member must satisfy regular expression pattern: {node.pattern}")
+    if node.sized:
         length = len(value)
         if node.min_len is not None and length < node.min_len:
-            _fail(errors, value, node, path, f"Member must have length greater than or equal to {node.min_len}")
+            sink.add(value, node, path, f"Member must have length greater than or equal to {node.min_len}")
         if node.max_len is not None and length > node.max_len:
-            _fail(errors, value, node, path, f"Member must have length less than or equal to {node.max_len}")
-    if node.min_value is not None and value < node.min_value:
-        _fail(errors, value, node, path, f"Member must have value greater than or equal to {node.min_value}")
-    if node.max_value is not None and value > node.max_value:
-        _fail(errors, value, node, path, f"Member must have value less than or equal to {node.max_value}")
+            sink.add(value, node, path, f"Member must have length less than or equal to {node.max_len}")
+    if node.ranged:
+        if node.min_value is not None and value < node.min_value:
+            sink.add(value, node, path, f"Member must have value greater than or equal to {node.min_value}")
+        if node.max_value is not None and value > node.max_value:
+            sink.add(value, node, path, f"Member must have value less than or equal to {node.max_value}")
     if node.enum is not None and value not in node.enum:
-        _fail(errors, value, node, path, "Member must satisfy enum value set: [" + ", ".join(node.enum) + "]")
-    if kind == "structure":
-        _check_structure(value, node, path, errors)
-    elif kind == "list" and node.member is not None:
+        sink.add(value, node, path, "Member must satisfy enum value set: [" + ", ".join(node.enum) + "]")
+    if kind in _SCALAR_KINDS:
+        return
+    if kind == "list" and node.member is not None:
         if node.member.type_name in _SCALARS:
             # Scalar members are judged together and reported once, at the list.
-            _check_scalars(value, value, node.member, node, path, "Member must satisfy constraint", errors)
+            _check_scalars(value, value, node.member, node, path, "Member must satisfy constraint", sink)
             return
         for index, item in enumerate(value, 1):
             if item is None:  # a structure list's items are required, as AWS reports them
-                _fail(errors, None, node.member, f"{path}.{index}.member", "Member must not be null")
+                sink.add(None, node.member, f"{path}.{index}.member", "Member must not be null")
                 continue
-            _check_value(item, node.member, f"{path}.{index}.member", errors)
+            _check_value(item, node.member, f"{path}.{index}.member", sink)
     elif kind == "map" and node.value is not None:
         if node.key is not None:
-            _check_scalars(list(value), value, node.key, node, path, "Map keys must satisfy constraint", errors)
+            _check_scalars(list(value), value, node.key, node, path, "Map keys must satisfy constraint", sink)
         if node.value.type_name in _SCALARS:
             _check_scalars(list(value.values()), value, node.value, node, path, "Map value must satisfy constraint",
-                           errors)
+                           sink)
             return
         for key, item in value.items():
             if item is not None:
-                _check_value(item, node.value, f"{path}.{key}.member", errors)
+                _check_value(item, node.value, f"{path}.{key}.member", sink)
 
 
 _SCALARS = frozenset({"string", "blob"})
+_SCALAR_KINDS = frozenset({"string", "blob", "integer", "long", "float", "double", "boolean", "timestamp"})
 
 
-def _check_scalars(items: list[Any], whole: Any, member: _Node, container: _Node, path: str, lead: str,
-                   errors: list[str]) -> None:
+def _check_scalars(items: list[Any], whole: Any, member: ShapeNode, container: ShapeNode, path: str, lead: str,
+                   sink: _Sink) -> None:
     """Coral's check of a list's (or map's) scalar members: one failure at the container,
-    naming every constraint the members carry, e.g. ``Member must satisfy constraint:
-    [Member must have length less than or equal to 128, Member must have length greater
-    than or equal to 1]``."""
+    e.g. ``Member must satisfy constraint: [Member must have length less than or equal
+    to 128, Member must have length greater than or equal to 1]``, naming the
+    constraints as the container's wording says (:class:`Wording`'s ``scalar_lists``)."""
+    if container.list_phrases == "broken":
+        found = _Phrases()
+        for item in items:
+            if item is None:
+                found.add(None, member, path, "Member must not be null")
+            else:
+                _check_value(item, member, path, found)
+        if found.phrases:
+            sink.add(whole, container, path, f"{lead}: [" + ", ".join(found.phrases) + "]")
+        return
     constraints: list[str] = []
     if member.max_len is not None:
         constraints.append(f"Member must have length less than or equal to {member.max_len}")
@@ -457,6 +429,8 @@ def _check_scalars(items: list[Any], whole: Any, member: _Node, container: _Node
         constraints.append(f"Member must have length greater than or equal to {member.min_len}")
     if member.regex is not None:
         constraints.append(f"Member must satisfy regular expression pattern: {member.pattern}")
+    if member.enum is not None:
+        constraints.append("Member must satisfy enum value set: [" + ", ".join(member.enum) + "]")
     if not constraints:
         return
 
@@ -467,7 +441,9 @@ def _check_scalars(items: list[Any], whole: Any, member: _Node, container: _Node
             return False
         if member.min_len is not None and len(item) < member.min_len:
             return False
-        return not (member.regex is not None and isinstance(item, str) and not member.regex.fullmatch(item))
+        if member.regex is not None and isinstance(item, str) and not member.regex.fullmatch(item):
+            return False
+        return member.enum is None or item in member.enum
 
     if not all(fits(item) for item in items):
-        _fail(errors, whole, container, path, f"{lead}: [" + ", ".join(constraints) + "]")
+        sink.add(whole, container, path, f"{lead}: [" + ", ".join(constraints) + "]")

@@ -20,6 +20,13 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from ..core.backends import BackendDict
 from ..core.clock import clock
+from .definitions import (
+    FRACTIONAL,
+    STRING,
+    FeatureDefinition,
+    check_definitions,
+    definition_from_api,
+)
 from .exceptions import (
     ConflictException,
     ControlResourceNotFound,
@@ -32,19 +39,9 @@ from .exceptions import (
     group_exists_message,
     group_not_found_message,
 )
+from .record_rules import parse_features, parse_record
 from .search import compile_expression, sort_resources
-from .validation import (
-    FRACTIONAL,
-    RESERVED_FEATURE_NAMES,
-    STRING,
-    event_time_message,
-    format_event_time,
-    format_iso_ms,
-    parse_event_time_ms,
-    parse_features,
-    parse_record,
-    ttl_millis,
-)
+from .times import event_time_message, format_event_time, format_iso_ms, parse_event_time_ms, ttl_millis
 
 ONLINE = "OnlineStore"
 ON_DEMAND = "OnDemand"
@@ -76,25 +73,6 @@ def partition_of(region: str) -> str:
     if region.startswith("us-gov-"):
         return "aws-us-gov"
     return "aws"
-
-
-@dataclass(frozen=True)
-class FeatureDefinition:
-    """One entry of a group's ``FeatureDefinitions``."""
-
-    name: str
-    feature_type: str
-    collection_type: str | None = None
-    dimension: int | None = None
-
-    def to_api(self) -> dict[str, Any]:
-        """The definition as DescribeFeatureGroup returns it."""
-        data: dict[str, Any] = {"FeatureName": self.name, "FeatureType": self.feature_type}
-        if self.collection_type is not None:
-            data["CollectionType"] = self.collection_type
-        if self.dimension is not None:
-            data["CollectionConfig"] = {"VectorConfig": {"Dimension": self.dimension}}
-        return data
 
 
 class OnlineRecord:
@@ -313,61 +291,6 @@ class FeatureGroup:
         return data
 
 
-def _definition_from_api(data: Mapping[str, Any]) -> FeatureDefinition:
-    config = data.get("CollectionConfig") or {}
-    vector = config.get("VectorConfig") or {}
-    return FeatureDefinition(
-        name=data["FeatureName"],
-        feature_type=data["FeatureType"],
-        collection_type=data.get("CollectionType"),
-        dimension=vector.get("Dimension"),
-    )
-
-
-def _check_definitions(
-    definitions: Sequence[FeatureDefinition], existing: Mapping[str, FeatureDefinition], in_memory: bool
-) -> None:
-    """Control-plane rules for feature definitions (new ones, against ``existing``)."""
-    seen = dict(existing)
-    vectors = sum(1 for definition in existing.values() if definition.collection_type == "Vector")
-    for definition in definitions:
-        name = definition.name
-        if name in seen:
-            raise ValidationException(f"Validation Error: The feature name [{name}] is used by more than one feature definition.")
-        if name.lower() in RESERVED_FEATURE_NAMES:
-            raise ValidationException(
-                f"Validation Error: The feature name [{name}] is reserved. The names is_deleted, "
-                "write_time and api_invocation_time cannot be used as feature names."
-            )
-        seen[name] = definition
-        collection = definition.collection_type
-        if collection is None:
-            if definition.dimension is not None:
-                raise ValidationException(
-                    f"Validation Error: The feature [{name}] has a CollectionConfig but no CollectionType Vector."
-                )
-            continue
-        if not in_memory:
-            raise ValidationException(
-                f"Validation Error: The feature [{name}] has collection type [{collection}]. "
-                "Collection types are only supported by feature groups with an InMemory OnlineStore."
-            )
-        if collection == "Vector":
-            vectors += 1
-            if definition.feature_type != FRACTIONAL:
-                raise ValidationException(f"Validation Error: The Vector feature [{name}] must be of type Fractional.")
-            if definition.dimension is None:
-                raise ValidationException(
-                    f"Validation Error: The Vector feature [{name}] needs a CollectionConfig with a VectorConfig Dimension."
-                )
-            if vectors > 1:
-                raise ValidationException("Validation Error: A feature group can have only one Vector feature.")
-        elif definition.dimension is not None:
-            raise ValidationException(
-                f"Validation Error: The feature [{name}] has a VectorConfig but collection type [{collection}]."
-            )
-
-
 def _storage_type(online: Mapping[str, Any] | None) -> str | None:
     """The online store's StorageType (``Standard`` when unsaid), ``None`` without one."""
     if not online or not online.get("EnableOnlineStore"):
@@ -493,7 +416,7 @@ class FeatureStoreBackend:
     ) -> str:
         """CreateFeatureGroup; returns the new group's ARN. The group is ``Created`` at
         once (AWS takes seconds to minutes; nothing here waits)."""
-        definitions = [_definition_from_api(item) for item in feature_definitions]
+        definitions = [definition_from_api(item) for item in feature_definitions]
         online = dict(online_store_config) if online_store_config is not None else None
         enable_online = bool(online and online.get("EnableOnlineStore"))
         if not enable_online and offline_store_config is None:
@@ -502,7 +425,7 @@ class FeatureStoreBackend:
                 "Please enable at least one of them and retry the request."
             )
         in_memory = enable_online and (online or {}).get("StorageType") == "InMemory"
-        _check_definitions(definitions, {}, in_memory)
+        check_definitions(definitions, {}, in_memory)
         by_name = {definition.name: definition for definition in definitions}
         identifier = by_name.get(record_identifier_name)
         if identifier is None:
@@ -615,13 +538,13 @@ class FeatureStoreBackend:
         group = self._group(name_or_arn, ControlResourceNotFound)
         with group.lock:
             if feature_additions is not None:
-                additions = [_definition_from_api(item) for item in feature_additions]
+                additions = [definition_from_api(item) for item in feature_additions]
                 if len(group.definitions) + len(additions) > MAX_FEATURE_DEFINITIONS:
                     raise ResourceLimitExceeded(
                         f"Validation Error: A feature group can have at most {MAX_FEATURE_DEFINITIONS} feature definitions."
                     )
                 in_memory = bool(group.online_enabled and (group.online_store_config or {}).get("StorageType") == "InMemory")
-                _check_definitions(additions, group.by_name, in_memory)
+                check_definitions(additions, group.by_name, in_memory)
             if online_store_config is not None and "TtlDuration" in online_store_config:
                 if not group.online_enabled:
                     raise ValidationException(

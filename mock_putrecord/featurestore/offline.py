@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any, Sequence
 from ..core.clock import clock
 from ..core.moto_state import moto_mocks_s3
 from ..core.settings import settings
+from .definitions import FRACTIONAL, INTEGRAL
 from .models import FeatureGroup, OfflineRow, featurestore_backends
-from .validation import FRACTIONAL, INTEGRAL, parse_event_time_ms
+from .times import parse_event_time_ms
 
 if TYPE_CHECKING:
     import pyarrow  # type: ignore[import-untyped,unused-ignore]  # optional: the offline extra

@@ -15,6 +15,8 @@ from typing import Any, Callable, Mapping
 from urllib.parse import parse_qsl, unquote
 
 from ..core.errors import ServiceError
+from ..core.service_models import service_model
+from ..core.validation import failure, format_validation_errors
 from ..core.wire import WireRequest, WireResponse, loads_json, new_request_id
 from .exceptions import (
     FeatureStoreError,
@@ -23,13 +25,7 @@ from .exceptions import (
     ValidationException,
 )
 from .models import FEATURE_GROUP_ARN, FeatureStoreBackend, featurestore_backends
-from .validation import (
-    ShapeValidator,
-    batch_write_record_is_valid,
-    operation_model,
-    put_record_is_valid,
-    service_model,
-)
+from .validation import ShapeValidator, batch_write_record_is_valid, put_record_is_valid
 
 RUNTIME = "sagemaker-featurestore-runtime"
 CONTROL = "sagemaker"
@@ -116,9 +112,9 @@ class _Adapter:
         try:
             data = loads_json(request.body)
         except (ValueError, UnicodeDecodeError):
-            raise self.validation_error("1 validation error detected: The request body is not valid JSON.") from None
+            raise self.validation_error(format_validation_errors(["The request body is not valid JSON."])) from None
         if not isinstance(data, dict):
-            raise self.validation_error("1 validation error detected: The request body must be a JSON object.")
+            raise self.validation_error(format_validation_errors(["The request body must be a JSON object."]))
         return data
 
 
@@ -189,7 +185,7 @@ class RuntimeAdapter(_Adapter):
         operation = request.operation
         members = self._query_members.get(operation)
         if members is None:
-            shape = operation_model(RUNTIME, operation).input_shape
+            shape = service_model(RUNTIME).operation_model(operation).input_shape
             members = {}
             if shape is not None:
                 for name, member in shape.members.items():
@@ -488,8 +484,7 @@ def _timestamp(value: Any, path: str) -> float | None:
         parsed = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         raise ValidationException(
-            f"1 validation error detected: Value '{value}' at '{path}' failed to satisfy constraint: "
-            "Member must be a timestamp"
+            format_validation_errors([failure(f"'{value}'", path, "Member must be a timestamp")])
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=datetime.timezone.utc)

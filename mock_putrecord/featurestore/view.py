@@ -11,9 +11,10 @@ import re
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from ..core.context import MockContext, require_active
-from .offline import typed, write_to_s3
+from .definitions import FRACTIONAL, INTEGRAL
 from .models import OFFLINE, ONLINE, FeatureGroup, FeatureStoreBackend, OnlineRecord, featurestore_backends
-from .validation import FRACTIONAL, INTEGRAL, TTL_UNIT_SECONDS
+from .offline import typed, write_to_s3
+from .times import TTL_UNIT_SECONDS
 
 if TYPE_CHECKING:
     import pandas  # type: ignore[import-untyped,unused-ignore]  # optional; stubs optional too

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from ..core.validation import ValidationException, format_validation_errors
+from ..core.validation import ValidationException, failure, format_validation_errors
 
 if TYPE_CHECKING:
     from .models import Stream
@@ -35,4 +35,4 @@ def missing_keys(entries: Sequence[tuple[bytes, str | None, str | None]], single
     paths = ["partitionKey"] if single else [
         f"records.{index}.member.partitionKey" for index, (_, key, _) in enumerate(entries, 1) if key is None]
     return ValidationException(format_validation_errors([
-        f"Value null at '{path}' failed to satisfy constraint: Member must not be null" for path in paths]))
+        failure("null", path, "Member must not be null") for path in paths]))

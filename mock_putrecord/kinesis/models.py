@@ -18,7 +18,7 @@ from ..core.backends import BackendDict
 from ..core.clock import clock
 from ..core.faults import FailedRecord, faults
 from ..core.settings import settings
-from ..core.validation import ValidationException
+from ..core.validation import ValidationException, failure, format_validation_errors
 from . import distribution, iterators, scaling, tagging
 from .exceptions import (
     DryRunOperationException,
@@ -292,10 +292,8 @@ class KinesisBackend:
             if mode == "ON_DEMAND":
                 shard_count = ON_DEMAND_SHARDS
             elif shard_count is None:
-                raise ValidationException(
-                    "1 validation error detected: Value null at 'shardCount' failed to satisfy "
-                    "constraint: Member must not be null"
-                )
+                raise ValidationException(format_validation_errors([
+                    failure("null", "shardCount", "Member must not be null")]))
             self._check_quota(shard_count)
             now = clock.now()
             stream = Stream(
@@ -547,20 +545,16 @@ class KinesisBackend:
         for index, (data, key, _) in enumerate(entries, 1):
             path = "data" if single else f"records.{index}.member.data"
             if len(data) > limit:
-                raise ValidationException(
-                    f"1 validation error detected: Value at '{path}' failed to satisfy constraint: "
-                    f"Member must have length less than or equal to {limit}."
-                )
+                raise ValidationException(format_validation_errors([
+                    failure(None, path, f"Member must have length less than or equal to {limit}")]))
             if len(data) + _key_size(key) > limit:
                 # The data fits; with its partition key the record does not. AWS publishes no
                 # text for this case: the mock names the constraint that failed.
                 key_path = "partitionKey" if single else f"records.{index}.member.partitionKey"
                 key_bytes = _key_size(key)
-                raise ValidationException(
-                    f"1 validation error detected: Value at '{path}' failed to satisfy constraint: "
-                    f"Member must have length less than or equal to {limit} when added to the length of "
-                    f"'{key_path}' in UTF-8 ({key_bytes} byte{'' if key_bytes == 1 else 's'})."
-                )
+                raise ValidationException(format_validation_errors([failure(
+                    None, path, f"Member must have length less than or equal to {limit} when added to the length "
+                    f"of '{key_path}' in UTF-8 ({key_bytes} byte{'' if key_bytes == 1 else 's'})")]))
 
     def _record_failure(self, stream: Stream, shard: Shard, operation: str, size: int,
                         now: float) -> tuple[str, str] | None:

@@ -50,7 +50,6 @@ def update_account_settings(request: WireRequest, params: dict[str, Any]) -> Wir
 
 # ---------------------------------------------------------------- enhanced monitoring
 def _monitoring(request: WireRequest, params: dict[str, Any], enable: bool) -> WireResponse:
-    monitoring.check_names(params["ShardLevelMetrics"])
     backend = _backend(request)
     with backend.lock:
         stream = backend.get_stream(*_stream_ref(params))

@@ -16,12 +16,10 @@ from functools import partial
 from operator import itemgetter
 from typing import Any, Callable, Mapping
 
+from ..core.deserialiser import SerializationException
 from ..core.errors import ServiceError
 from ..core.faults import error_class
-from ..core.validation import (
-    SerializationException,
-    Validator,
-)
+from ..core.validation import Validator, Wording
 from ..core.wire import WireRequest, WireResponse, loads_json, new_request_id
 from .exceptions import DryRunOperationException, NotImplementedByMock, RequestEntityTooLarge
 from .models import AUTO, SEQUENCE_STEP, ColumnGroup, KinesisBackend, Stream, kinesis_backends
@@ -53,8 +51,10 @@ _MEMBER_ORDER = {
 # Required on streams that route by partition key (USER_PARTITION_KEY, the default).
 _PARTITION_KEY_REQUIRED = {"PutRecordInput": ["Data", "PartitionKey"], "PutRecordsRequestEntry": ["Data", "PartitionKey"]}
 _VALIDATOR_OPTIONS: dict[str, Any] = dict(
+    # Coral's JSON 1.1 wording: wrong types are SerializationExceptions, structures in
+    # lists print as Java objects.
+    wording=Wording(java_package="com.amazonaws.kinesis.v20131202"),
     member_order=_MEMBER_ORDER,
-    java_package="com.amazonaws.kinesis.v20131202",
     enum_order={
         "ShardIteratorType": ["AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP", "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"],
     },

@@ -22,8 +22,8 @@ from typing import Any
 import cbor2
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
+from ..core.service_models import service_model
 from ..core.wire import WireResponse
-from .models import service_model
 
 CONTENT_TYPE = "application/x-amz-cbor-1.1"
 MAX_DEPTH = 64

@@ -29,10 +29,10 @@ from urllib.parse import parse_qsl
 
 from ..core import dispatch
 from ..core.streaming import StreamingWireResponse
+from ..core.service_models import model_operations
 from ..core.wire import WireRequest, WireResponse, credential_scope
 from . import replies
 from .headers import Headers
-from .models import model_operations
 
 try:  # CBOR needs cbor2 (the ``server`` extra); JSON never does
     from . import cbor

@@ -1,4 +1,4 @@
-"""botocore's service models, loaded once per process for the front door and CBOR."""
+"""botocore's service models, loaded once per process (validation, the front door, CBOR)."""
 from __future__ import annotations
 
 from functools import lru_cache
