@@ -48,6 +48,10 @@ def _dumps(data: Any) -> bytes:
     return json.dumps(data, separators=(",", ":")).encode("utf-8")
 
 
+_ALL_WRITTEN = _dumps({"Errors": [], "UnprocessedEntries": []})
+"""BatchWriteRecord's answer when every entry was written (encoded once, not per call)."""
+
+
 # ---------------------------------------------------------------- routing (server mode)
 def route_runtime(method: str, path: str) -> str | None:
     """The runtime operation a raw HTTP request addresses, or ``None``.
@@ -258,7 +262,10 @@ class RuntimeAdapter(_Adapter):
         if not (isinstance(params, dict) and batch_write_record_is_valid(params)):
             params = self._json_body(request)  # anything unusual: the body, fully checked
             self._validator("BatchWriteRecord").validate(params)
-        return self._ok(_backend(request).batch_write_record(params["Entries"], params.get("TtlDuration")))
+        result = _backend(request).batch_write_record(params["Entries"], params.get("TtlDuration"))
+        if not result["Errors"] and not result["UnprocessedEntries"]:  # every entry written: the common answer
+            return WireResponse(200, _ALL_WRITTEN, {"x-amzn-RequestId": new_request_id(), "Content-Type": "application/json"})
+        return self._ok(result)
 
     def update_record(self, request: WireRequest) -> WireResponse:
         """POST /FeatureGroup/{name}/Record"""
