@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 from urllib.parse import parse_qsl, unquote
 
 from ..core.errors import ServiceError
-from ..core.wire import WireRequest, WireResponse, loads_json, new_request_id
+from ..core.wire import ClientParameters, WireRequest, WireResponse, loads_json, new_request_id
 from .exceptions import (
     FeatureStoreError,
     NotImplementedOperation,
@@ -258,7 +258,8 @@ class RuntimeAdapter(_Adapter):
 
     def batch_write_record(self, request: WireRequest) -> WireResponse:
         """POST /BatchWriteRecord"""
-        params = request.params  # botocore's own parameters, when the body is theirs
+        source = request.source_as(ClientParameters)  # botocore's own parameters, when the body is theirs
+        params = source.values if source is not None else None
         if not (isinstance(params, dict) and batch_write_record_is_valid(params)):
             params = self._json_body(request)  # anything unusual: the body, fully checked
             self._validator("BatchWriteRecord").validate(params)

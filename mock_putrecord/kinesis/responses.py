@@ -21,9 +21,9 @@ from ..core.validation import (
     SerializationException,
     Validator,
 )
-from ..core.wire import WireRequest, WireResponse, loads_json, new_request_id
+from ..core.wire import ClientParameters, WireRequest, WireResponse, loads_json, new_request_id
 from .exceptions import DryRunOperationException, NotImplementedByMock, RequestEntityTooLarge
-from .models import AUTO, SEQUENCE_STEP, ColumnGroup, KinesisBackend, Stream, kinesis_backends
+from .models import AUTO, SEQUENCE_NUMBER_STEP, KinesisBackend, ShardRun, Stream, kinesis_backends
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
 # Larger bodies get a bare 413 before any validation. A valid request reaches about
@@ -434,7 +434,7 @@ _B64_VALUES = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijk
 _STRICT_BASE64 = sys.version_info >= (3, 11)
 
 
-def _fast_entries(params: dict[str, Any]) -> list[tuple[bytes, str | None, str | None]] | None:
+def _plainly_valid_entries(params: dict[str, Any]) -> list[tuple[bytes, str | None, str | None]] | None:
     """The records of a well-formed PutRecords request, or ``None`` to take the slow path
     (which then words the error exactly). Python 3.10 always takes the slow path."""
     records = params.get("Records")
@@ -474,7 +474,7 @@ _get_keys, _get_data = itemgetter("PartitionKey"), itemgetter("Data")
 _ONLY = ({str}, {bytes}, {dict}, {2})
 
 
-def _param_columns(params: Mapping[str, Any]) -> tuple[str, list[bytes], list[str]] | None:
+def _plain_batch_columns(params: Mapping[str, Any]) -> tuple[str, list[bytes], list[str]] | None:
     """``(stream name, data, partition keys)`` straight from the botocore parameters a
     PutRecords body was serialized from (no JSON parsing, no base64 decoding), when they
     are plainly well formed: ``StreamName`` and ``Records`` only, each record exactly
@@ -501,9 +501,9 @@ def _param_columns(params: Mapping[str, Any]) -> tuple[str, list[bytes], list[st
     return name, datas, keys
 
 
-def _render_groups(groups: list[ColumnGroup], count: int) -> bytes:
-    """PutRecords' response body for records stored by ``put_record_columns``."""
-    step = SEQUENCE_STEP
+def _put_records_answer(groups: list[ShardRun], count: int) -> bytes:
+    """PutRecords' response body for records stored by ``put_records_by_column``."""
+    step = SEQUENCE_NUMBER_STEP
     if len(groups) == 1 and groups[0][3] is None:
         shard, first, number, _ = groups[0]
         shard_id = shard.shard_id
@@ -524,16 +524,17 @@ def put_records(request: WireRequest) -> WireResponse:
     records are taken from the parameters and stored column-wise; otherwise the body is
     parsed and checked record by record (and by the validator, to word an error)."""
     try:
-        columns = _param_columns(request.params) if request.params is not None else None
+        source = request.source_as(ClientParameters)
+        columns = _plain_batch_columns(source.values) if source is not None else None
         if columns is not None:
             try:
-                stored = _backend(request).put_record_columns(*columns)
+                stored = _backend(request).put_records_by_column(*columns)
             except UnicodeEncodeError:  # a lone surrogate in a key: the body path decides
                 stored = None
             if stored is not None:
-                return ok(_render_groups(stored[1], len(columns[1])))
+                return ok(_put_records_answer(stored[1], len(columns[1])))
         params = parse_body(request)
-        entries = _fast_entries(params)
+        entries = _plainly_valid_entries(params)
         if entries is None:
             params = validator_for(request, params).validate("PutRecords", params)
             entries = [(r["Data"], r.get("PartitionKey"), r.get("ExplicitHashKey")) for r in params["Records"]]

@@ -14,7 +14,7 @@ from typing import Any, Callable, NamedTuple
 
 from . import platform
 from .exceptions import InvalidArgumentException
-from .models import DEFAULT_GET_LIMIT, PutColumns, RecordInput, _column
+from .models import DEFAULT_GET_LIMIT, PutColumns, PutRecordsBatch, RecordInput, _column
 
 MAX_RECORDS = 1000
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -188,9 +188,9 @@ _TOP_MEMBERS = frozenset({"Records", "StreamName"})
 _INT64 = (-(1 << 63), 1 << 63)
 
 
-def vouched_put_records(payload: Any) -> tuple[PutColumns, str | None] | None:
-    """``(columns, StreamName)`` for a PutRecords ``payload`` (the object a client is
-    about to serialize with ``json.dumps``) when parsing that serialization and running
+def put_records_from_json_object(payload: Any) -> PutRecordsBatch | None:
+    """The batch of a PutRecords ``payload`` (the object a client is about to serialize
+    with ``json.dumps``), with its ``StreamName``, when parsing that serialization and running
     :func:`put_records` on it is certain to give the same: plain ``dict``/``list``/``str``/
     ``int`` values only, no member the parser would see but the columns do not hold, and a
     batch the fast path accepts. ``None`` otherwise (the body is then parsed as usual).
@@ -221,7 +221,7 @@ def vouched_put_records(payload: Any) -> tuple[PutColumns, str | None] | None:
         present = [shard_id for shard_id in shard_ids if shard_id is not None]
         if not (_INT64[0] <= min(present) and max(present) < _INT64[1]):  # JSON parsers' int range
             return None
-    return columns, name
+    return PutRecordsBatch(columns, name)
 
 
 def _encodable(text: str) -> bool:

@@ -130,18 +130,19 @@ def test_a_client_created_before_import_is_refused_with_patch_client_advice_even
     assert lines[2] == "patched: ['s']"
 
 
-def test_botocore_parameters_are_vouched_for_on_every_supported_botocore(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_botocore_parameters_are_the_body_source_on_every_supported_botocore(monkeypatch: pytest.MonkeyPatch) -> None:
     """The hot path takes botocore's own parameters instead of re-reading the body. Old
     botocore (1.43.11) keeps no request context on the prepared request; the parameters
     must reach the adapter there too (the context of the same call, matched by body)."""
     from mock_putrecord.core import interception
+    from mock_putrecord.core.wire import ClientParameters
 
     seen: list[object] = []
     original = interception.build_wire_request
 
     def spy(*args: object, **kwargs: object) -> object:
         wire = original(*args, **kwargs)  # type: ignore[arg-type]
-        seen.append(wire.params)
+        seen.append(wire.body_source)
         return wire
 
     monkeypatch.setattr(interception, "build_wire_request", spy)
@@ -151,7 +152,7 @@ def test_botocore_parameters_are_vouched_for_on_every_supported_botocore(monkeyp
         seen.clear()
         records = [{"Data": b"x", "PartitionKey": "k"}]
         client.put_records(StreamName="s", Records=records)
-        assert seen == [{"StreamName": "s", "Records": records}]
+        assert seen == [ClientParameters({"StreamName": "s", "Records": records})]
         # A request whose body is not the one serialized from the latest call's
         # parameters is read from the wire: an injected body is never mistaken for it.
         seen.clear()

@@ -1,7 +1,8 @@
 """BatchWriteRecord's fast path answers and stores exactly what the reference path does.
 
 Two ways through ``featurestore.responses.RuntimeAdapter.batch_write_record``: botocore's
-parameters vouched for by identity and checked by ``batch_write_record_is_valid`` (no body
+parameters the body was serialized from (proven by identity), checked by
+``batch_write_record_is_valid`` (no body
 parsing, no model walk), and the reference: the parsed body through the model validator.
 Random batches (valid and not: unknown groups and features, bad values and event times,
 per-entry and request TTLs, target stores, shapes the model refuses) go through each into
@@ -18,12 +19,12 @@ import pytest
 from mock_putrecord import MockPutRecord, mock_putrecord
 from mock_putrecord.core.dispatch import dispatch
 from mock_putrecord.core.settings import settings
-from mock_putrecord.core.wire import WireRequest
+from mock_putrecord.core.wire import ClientParameters, WireRequest
 
 from ..helpers import requires_operation
 
 RUNTIME = "sagemaker-featurestore-runtime"
-REGIONS = {"vouched": "us-east-1", "reference": "us-west-2"}
+REGIONS = {"client_parameters": "us-east-1", "reference": "us-west-2"}
 GROUPS = ("fs-a", "fs-b")
 FEATURES = {"id": "String", "t": "String", "n": "Integral", "x": "Fractional"}
 
@@ -66,7 +67,8 @@ def _params(rng: random.Random) -> dict[str, Any]:
 def _request(region: str, params: dict[str, Any] | None, body: bytes) -> WireRequest:
     url = f"https://featurestore-runtime.sagemaker.{region}.amazonaws.com/BatchWriteRecord"
     return WireRequest("POST", url, "/BatchWriteRecord", "", {}, body, RUNTIME, "BatchWriteRecord", region,
-                       settings.account_id, params=params)
+                       settings.account_id,
+                       body_source=ClientParameters(params) if params is not None else None)
 
 
 def _stored(mock: MockPutRecord, region: str) -> dict[str, Any]:
@@ -93,13 +95,13 @@ def test_fast_path_equals_the_reference_path(seed: int) -> None:
         for _ in range(4):
             params = _params(rng)
             body = json.dumps(params).encode()
-            vouched = dispatch(_request(REGIONS["vouched"], params, body))
+            fast = dispatch(_request(REGIONS["client_parameters"], params, body))
             reference = dispatch(_request(REGIONS["reference"], None, body))
-            assert vouched is not None and reference is not None
-            assert (vouched.status, json.loads(vouched.body)) == (reference.status, json.loads(reference.body)), params
+            assert fast is not None and reference is not None
+            assert (fast.status, json.loads(fast.body)) == (reference.status, json.loads(reference.body)), params
             mock.advance(0.001)
-        assert _stored(mock, REGIONS["vouched"]) == _stored(mock, REGIONS["reference"])
-        written.append(sum(len(online) for online, _ in _stored(mock, REGIONS["vouched"]).values()))
+        assert _stored(mock, REGIONS["client_parameters"]) == _stored(mock, REGIONS["reference"])
+        written.append(sum(len(online) for online, _ in _stored(mock, REGIONS["client_parameters"]).values()))
 
 
 written: list[int] = []
