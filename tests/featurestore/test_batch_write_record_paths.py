@@ -6,7 +6,9 @@ parameters the body was serialized from (proven by identity), checked by
 parsing, no model walk), and the reference: the parsed body through the model validator.
 Random batches (valid and not: unknown groups and features, bad values and event times,
 per-entry and request TTLs, target stores, shapes the model refuses) go through each into
-its own region under one frozen clock; the answers and the stored state must be identical.
+its own region under one frozen clock; the answers and the stored state must be identical,
+and equal to PutRecord applied entry by entry in a third region (BatchWriteRecord's own
+loop looks each group up once and gives every entry the request's time).
 """
 from __future__ import annotations
 
@@ -20,11 +22,12 @@ from mock_putrecord import MockPutRecord, mock_putrecord
 from mock_putrecord.core.dispatch import dispatch
 from mock_putrecord.core.settings import settings
 from mock_putrecord.core.wire import ClientParameters, WireRequest
+from mock_putrecord.featurestore.exceptions import FeatureStoreError
 
 from ..helpers import requires_operation
 
 RUNTIME = "sagemaker-featurestore-runtime"
-REGIONS = {"client_parameters": "us-east-1", "reference": "us-west-2"}
+REGIONS = {"client_parameters": "us-east-1", "reference": "us-west-2", "one_by_one": "eu-west-1"}
 GROUPS = ("fs-a", "fs-b")
 FEATURES = {"id": "String", "t": "String", "n": "Integral", "x": "Fractional"}
 
@@ -71,6 +74,19 @@ def _request(region: str, params: dict[str, Any] | None, body: bytes) -> WireReq
                        body_source=ClientParameters(params) if params is not None else None)
 
 
+def _one_by_one(mock: MockPutRecord, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """What BatchWriteRecord must do: each entry a PutRecord (its TTL, else the request's)."""
+    backend = mock.featurestore.backend(REGIONS["one_by_one"])
+    errors = []
+    for entry in params["Entries"]:
+        try:
+            backend.put_record(entry["FeatureGroupName"], entry["Record"], entry.get("TargetStores"),
+                               entry.get("TtlDuration") or params.get("TtlDuration"))
+        except FeatureStoreError as error:
+            errors.append({"Entry": entry, "ErrorCode": error.code, "ErrorMessage": error.message})
+    return errors
+
+
 def _stored(mock: MockPutRecord, region: str) -> dict[str, Any]:
     backend = mock.featurestore.backend(region)
     state = {}
@@ -99,8 +115,11 @@ def test_fast_path_equals_the_reference_path(seed: int) -> None:
             reference = dispatch(_request(REGIONS["reference"], None, body))
             assert fast is not None and reference is not None
             assert (fast.status, json.loads(fast.body)) == (reference.status, json.loads(reference.body)), params
+            if reference.status == 200:  # the batch as PutRecord calls, one entry at a time
+                assert json.loads(reference.body)["Errors"] == _one_by_one(mock, params), params
             mock.advance(0.001)
         assert _stored(mock, REGIONS["client_parameters"]) == _stored(mock, REGIONS["reference"])
+        assert _stored(mock, REGIONS["one_by_one"]) == _stored(mock, REGIONS["reference"])
         written.append(sum(len(online) for online, _ in _stored(mock, REGIONS["client_parameters"]).values()))
 
 
