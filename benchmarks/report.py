@@ -68,7 +68,7 @@ def chart(result: dict[str, Any], path: Path) -> None:
     # whose rows are missing shows what is there instead of failing the whole report.
     bars = [(label, row) for label, row in (
         ("per-test cycle", next((r for r in rows if r["case"].startswith("2.") and r["unit"] == "ms/test"), None)),
-        ("import above boto3", next((r for r in rows if r["case"].startswith("6.")), None)),
+        ("import above boto3", next((r for r in rows if r["case"].startswith("6. Import")), None)),
     ) if row is not None]
     positions = range(len(bars))
     middle.bar([p - 0.2 for p in positions], [row["mock"] for _, row in bars], 0.4, label="mock_putrecord")

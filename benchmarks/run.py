@@ -19,8 +19,8 @@ if __package__ in (None, ""):  # run as a file: make the package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "benchmarks"
 
-CASES = ["kinesis_put", "per_test", "kinesis_reads", "featurestore", "featurestore_batch", "v3io", "import_time",
-         "memory"]
+CASES = ["kinesis_put", "per_test", "kinesis_reads", "featurestore", "featurestore_batch", "v3io", "v3io_kv",
+         "import_time", "memory"]
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -87,8 +87,9 @@ def print_table(rows: list[dict[str, Any]]) -> None:
 
 
 CASE_PREFIX = {"kinesis_put": "1.", "per_test": "2.", "kinesis_reads": "3.", "featurestore": "4.",
-               "featurestore_batch": "4.", "v3io": "5.", "import_time": "6.", "memory": "7."}
-"""The number each case module's rows start with (``4.`` holds two modules' rows)."""
+               "featurestore_batch": "4.", "v3io": "5.", "v3io_kv": "6. v3io", "import_time": "6. Import",
+               "memory": "7."}
+"""How each case module's rows start (``4.`` holds two modules' rows, ``6.`` two cases)."""
 
 
 def _merged(previous: dict[str, Any], new: dict[str, Any], selected: list[str]) -> dict[str, Any]:
@@ -104,8 +105,8 @@ def _merged(previous: dict[str, Any], new: dict[str, Any], selected: list[str]) 
         return next(module for module, prefix in CASE_PREFIX.items() if row["case"].startswith(prefix))
 
     kept = [row for row in previous["rows"] if source(row) not in selected]
-    order = {prefix: index for index, prefix in enumerate(sorted(set(CASE_PREFIX.values())))}
-    rows = sorted(kept + new["rows"], key=lambda row: order.get(row["case"][:2], len(order)))
+    number = lambda row: int(row["case"].split(".", 1)[0]) if row["case"].split(".", 1)[0].isdigit() else 99  # noqa: E731
+    rows = sorted(kept + new["rows"], key=number)  # stable: a case's rows keep their order
     runs = previous.get("runs") or [{key: previous[key] for key in ("mode", "date", "total_s") if key in previous}
                                     | {"cases": "all"}]
     runs = runs + [{"mode": new["mode"], "date": new["date"], "total_s": new["total_s"], "cases": ",".join(selected),

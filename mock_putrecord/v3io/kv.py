@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Iterator, Mapping
 
+from . import arrays
 from .container import DIRECTORY, OBJECT, SHARD, STREAM, Entry, StoredObject, V3ioContainer
 from .exceptions import ConditionFalse, InvalidArgument, NoSuchFileOrDirectory
 from .expressions import Item, Value, compile_condition, compile_update
@@ -44,6 +45,17 @@ def decode(typed: Mapping[str, object]) -> Value:
     return str(value)
 
 
+def decode_with_arrays(typed: Mapping[str, object]) -> Value | list[int | float]:
+    """:func:`decode`, with an array attribute as the list of its values."""
+    value = decode(typed)
+    if isinstance(value, bytes):
+        try:
+            return arrays.unpack(value)[0]
+        except InvalidArgument:
+            pass  # a plain blob
+    return value
+
+
 def encode(value: Value) -> dict[str, object]:
     """A Python value computed by an update expression as a typed wire value."""
     if isinstance(value, bool):
@@ -57,14 +69,22 @@ def encode(value: Value) -> dict[str, object]:
     return {"S": value}
 
 
+SYSTEM_ATTRIBUTES = frozenset({"__name", "__size", "__mtime_secs", "__mtime_nsecs", "__ctime_secs", "__ctime_nsecs",
+                               "__inode_number", "__obj_type", "__uid", "__gid", "__mode", "__atime_secs",
+                               "__atime_nsecs"})
+"""Iguazio's system attributes (its system-attributes reference): read-only. Other names
+that start with ``__`` are user attributes: v3io-go's consumer group writes
+``__<group>_committed_sequence_number`` on shard objects."""
+
+
 def validate_attributes(item: Any, name: str = "Item") -> dict[str, dict[str, object]]:
     """A request's typed attributes, checked: each is ``{"<type>": value}``."""
     if not isinstance(item, dict):
         raise InvalidArgument(f"{name} must be a JSON object")
     out: dict[str, dict[str, object]] = {}
     for key, typed in item.items():
-        if not key or key.startswith("__"):
-            raise InvalidArgument(f"attribute name {key!r} is reserved or empty")
+        if not key or key in SYSTEM_ATTRIBUTES:
+            raise InvalidArgument(f"attribute name {key!r} is a system attribute or empty")
         if not isinstance(typed, dict) or len(typed) != 1:
             raise InvalidArgument(f"attribute {key!r} needs exactly one type")
         (kind, value), = typed.items()
@@ -237,13 +257,13 @@ def update_item(container: V3ioContainer, path: str, body: Mapping[str, Any]) ->
         current = _Attributes(path.rpartition("/")[2], existing, container.resolve(path).kind)
         updated = dict(existing.attributes) if existing is not None else {}
         for action in chosen:
+            if action.name in SYSTEM_ATTRIBUTES:
+                raise InvalidArgument(f"{action.name} is a system attribute")
             if action.value is None:
                 updated.pop(action.name, None)
                 current.pop(action.name, None)
                 continue
-            value = action.value(current)
-            if value is None:
-                raise InvalidArgument(f"{action.name}: the value refers to a missing attribute")
+            value = action.run(current)
             updated[action.name] = encode(value)
             current[action.name] = value
         obj = container.item_for_write(path)

@@ -187,8 +187,9 @@ class V3ioView:
 
     def item(self, container: str, path: str, *, endpoint: str | None = None) -> dict[str, Any]:
         """A KV item's user attributes as Python values (``N`` as int or float, ``B`` as
-        bytes); ``NoSuchFileOrDirectory`` if there is no such item."""
-        from .kv import decode
+        bytes, an array attribute as a list, as v3io-py reads it); ``NoSuchFileOrDirectory``
+        if there is no such item."""
+        from .kv import decode_with_arrays as decode
 
         box = self.container(container, endpoint=endpoint)
         key = normalize_path(path)

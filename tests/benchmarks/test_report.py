@@ -49,3 +49,10 @@ def test_only_run_replaces_its_own_rows_and_keeps_the_others() -> None:
         ("5. v3io PutRecords", "new"),
     ]
     assert [r["cases"] for r in merged["runs"]] == ["all", "featurestore_batch,v3io"]
+
+
+def test_the_two_cases_numbered_6_are_told_apart() -> None:
+    previous = _result([_row("6. Import time", "above import boto3"), _row("7. Memory", "per record")], mode="full")
+    new = _result([_row("6. v3io KV and objects", "GetItems: middle page", "v3io_kv")])
+    merged = run._merged(previous, new, ["v3io_kv"])
+    assert [r["case"] for r in merged["rows"]] == ["6. Import time", "6. v3io KV and objects", "7. Memory"]

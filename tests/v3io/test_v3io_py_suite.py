@@ -200,6 +200,31 @@ def test_kv_values(client: Any) -> None:
     assert client.kv.get(container=C, table_path=TABLE, key="bob").output.item == item
 
 
+def test_kv_values_with_arrays(client: Any) -> None:
+    """test_kv_values' lists and ``array.array`` values: v3io-py writes them as array blobs
+    and decodes them back into lists."""
+    import array
+
+    item = {"list_with_ints": [1, 2, 3], "list_with_floats": [10.5, 20.5, 30.5],
+            "array_with_ints": array.array("l", range(10)), "array_with_floats": array.array("d", range(10))}
+    client.kv.put(container=C, table_path=TABLE, key="bob", attributes=item)
+    got = client.kv.get(container=C, table_path=TABLE, key="bob").output.item
+    assert got == {key: list(value) for key, value in item.items()}
+    assert [type(v) for v in got["array_with_floats"]] == [float] * 10
+
+
+def test_kv_array(client: Any) -> None:
+    item = {"list_with_ints": [1, 2, 3], "list_with_floats": [10.25, 20.25, 30.25]}
+    client.kv.put(container=C, table_path=TABLE, key="item_with_arrays", attributes=item)
+    for attribute_name in item:
+        client.kv.update(container=C, table_path=TABLE, key="item_with_arrays",
+                         expression=f"{attribute_name}[1]={attribute_name}[1]*2")
+    response = client.kv.get(container=C, table_path=TABLE, key="item_with_arrays")
+    for attribute_name in item:
+        assert response.output.item[attribute_name][1] == item[attribute_name][1] * 2
+    assert response.output.item == {"list_with_ints": [1, 4, 3], "list_with_floats": [10.25, 40.5, 30.25]}
+
+
 def test_limit(client: Any) -> None:
     for index in range(100):
         client.kv.put(container=C, table_path=TABLE, key=f"key-{index}", attributes={"attr": index})
