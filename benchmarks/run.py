@@ -19,7 +19,8 @@ if __package__ in (None, ""):  # run as a file: make the package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "benchmarks"
 
-CASES = ["kinesis_put", "per_test", "kinesis_reads", "featurestore", "v3io", "v3io_kv", "import_time", "memory"]
+CASES = ["kinesis_put", "per_test", "kinesis_reads", "featurestore", "featurestore_batch", "v3io", "v3io_kv",
+         "import_time", "memory"]
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -85,6 +86,34 @@ def print_table(rows: list[dict[str, Any]]) -> None:
             print("  ".join("-" * width for width in widths))
 
 
+CASE_PREFIX = {"kinesis_put": "1.", "per_test": "2.", "kinesis_reads": "3.", "featurestore": "4.",
+               "featurestore_batch": "4.", "v3io": "5.", "v3io_kv": "6. v3io", "import_time": "6. Import",
+               "memory": "7."}
+"""How each case module's rows start (``4.`` holds two modules' rows, ``6.`` two cases)."""
+
+
+def _merged(previous: dict[str, Any], new: dict[str, Any], selected: list[str]) -> dict[str, Any]:
+    """``--only`` results folded into the previous results file: the re-run cases' rows
+    replace theirs, every other case keeps its rows (so the report still has every case;
+    a lone case used to overwrite the file and break the report's chart). Which runs the
+    rows come from is kept in ``runs``."""
+    def source(row: dict[str, Any]) -> str:
+        if row.get("source"):
+            return str(row["source"])
+        if row["case"].startswith("4."):  # rows written before rows named their module
+            return "featurestore_batch" if "BatchWriteRecord" in row["measure"] else "featurestore"
+        return next(module for module, prefix in CASE_PREFIX.items() if row["case"].startswith(prefix))
+
+    kept = [row for row in previous["rows"] if source(row) not in selected]
+    number = lambda row: int(row["case"].split(".", 1)[0]) if row["case"].split(".", 1)[0].isdigit() else 99  # noqa: E731
+    rows = sorted(kept + new["rows"], key=number)  # stable: a case's rows keep their order
+    runs = previous.get("runs") or [{key: previous[key] for key in ("mode", "date", "total_s") if key in previous}
+                                    | {"cases": "all"}]
+    runs = runs + [{"mode": new["mode"], "date": new["date"], "total_s": new["total_s"], "cases": ",".join(selected),
+                    "botocore": new["machine"]["versions"].get("botocore")}]
+    return dict(new, rows=rows, runs=runs, durations_s=dict(previous.get("durations_s", {}), **new["durations_s"]))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="mock_putrecord benchmarks, side by side with moto and floors")
     parser.add_argument("--quick", action="store_true", help="smaller runs; under 2 minutes")
@@ -111,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
             module = importlib.import_module(f"{__package__}.{case}")
             started = time.perf_counter()
             print(f"running {case} ...", file=sys.stderr, flush=True)
-            rows.extend(row.as_dict() for row in module.run(config))
+            rows.extend(dict(row.as_dict(), source=case) for row in module.run(config))
             durations[case] = round(time.perf_counter() - started, 1)
             print(f"  {case}: {durations[case]} s", file=sys.stderr, flush=True)
         result = {
@@ -126,6 +155,8 @@ def main(argv: list[str] | None = None) -> None:
         print_table(rows)
         print(f"\n{mode} run, {result['total_s']} s; targets met: "
               f"{sum(1 for r in rows if r['met'])} of {sum(1 for r in rows if r['met'] is not None)}")
+        if args.only and output.exists():
+            result = _merged(json.loads(output.read_text()), result, selected)
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(result, indent=1) + "\n")
         print(f"wrote {output}")

@@ -146,8 +146,8 @@ def catch_up() -> None:
     """Apply patches whose module appeared in ``sys.modules`` without an import this
     registry could see (put back by hand, say). Cheap; a no-op while inactive."""
     if _active:
-        for patch in _patches:
-            if not patch.applied and patch.module in sys.modules:
+        for patch in _patches:  # every request passes here: the attribute, not the property
+            if patch._installed is None and patch.module in sys.modules:
                 with _lock:
                     if _active:
                         patch.apply()

@@ -9,7 +9,29 @@ from __future__ import annotations
 import json
 from random import getrandbits
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeVar
+
+
+class BodySource:
+    """What a request's body was serialized from, when the interception layer can prove
+    it by object identity (the very bytes object produced from this very object, not
+    replaced since). A hot path may then read the source instead of parsing the body;
+    every adapter must answer the same either way (the randomized path tests prove it).
+    Services subclass it with their own typed fields."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class ClientParameters(BodySource):
+    """The API parameters a botocore client serialized the body from: exactly what the
+    caller passed (botocore's own checks may be off), so a hot path must check them."""
+
+    __slots__ = ("values",)
+    values: Mapping[str, Any]
+
+
+SourceT = TypeVar("SourceT", bound=BodySource)
 
 
 @dataclass
@@ -31,12 +53,15 @@ class WireRequest:
     account_id: str
     attempt: int = 1
     """botocore's attempt number (2 and up for retries)."""
-    params: Mapping[str, Any] | None = None
-    """What ``body`` was serialized from, when the interception layer can vouch (by object
-    identity) that ``body`` is exactly that serialization: botocore's API parameters for
-    AWS services, the v3io PutRecords batch already validated from ``requests``' ``json=``
-    object. Lets a hot path skip decoding the body. ``None`` otherwise, and adapters must
-    answer the same either way."""
+    body_source: BodySource | None = None
+    """What ``body`` was serialized from, when proven (see :class:`BodySource`): botocore's
+    :class:`ClientParameters` for AWS services, the v3io PutRecords batch validated from
+    ``requests``' ``json=`` object. ``None`` otherwise. Read it with :meth:`source_as`."""
+
+    def source_as(self, kind: type[SourceT]) -> SourceT | None:
+        """The body's proven source if it is a ``kind``, else ``None``."""
+        source = self.body_source
+        return source if isinstance(source, kind) else None
 
 
 @dataclass

@@ -749,13 +749,22 @@ class FeatureStoreBackend:
     ) -> None:
         """PutRecord: online only when the EventTime is newer than the stored record's;
         offline always (when targeted). ``record`` must be shape-valid."""
-        group = self._runtime_group(feature_group_name)
+        self._write(self._runtime_group(feature_group_name), record, target_stores, ttl_duration, clock.now())
+
+    def _write(
+        self,
+        group: FeatureGroup,
+        record: list[dict[str, Any]],
+        target_stores: Sequence[str] | None,
+        ttl_duration: Mapping[str, Any] | None,
+        now: float,
+    ) -> None:
+        """PutRecord's work once the group is found; ``now`` is the API invocation time."""
         values, identifier, event_ms = parse_record(
             record, group.by_name, group.record_identifier_name, group.by_name[group.event_time_feature_name], group.name
         )
         to_online, to_offline = self._stores(group, target_stores)
         ttl_ms = ttl_millis(ttl_duration) if ttl_duration is not None else group.default_ttl_ms
-        now = clock.now()
         with group.lock:
             if group.has_expiries:
                 group.expire_due(round(now * 1000), now)
@@ -775,14 +784,17 @@ class FeatureStoreBackend:
         becomes an ``Errors`` item with the code and message PutRecord would answer;
         the others are written. Nothing is left unprocessed."""
         errors: list[dict[str, Any]] = []
+        # One API invocation: one time for every entry's rows, and each group looked up once.
+        now = clock.now()
+        groups: dict[str, FeatureGroup] = {}
         for entry in entries:
             try:
-                self.put_record(
-                    entry["FeatureGroupName"],
-                    entry["Record"],
-                    entry.get("TargetStores"),
-                    entry.get("TtlDuration") or ttl_duration,
-                )
+                name = entry["FeatureGroupName"]
+                group = groups.get(name)
+                if group is None:
+                    group = groups[name] = self._runtime_group(name)
+                self._write(group, entry["Record"], entry.get("TargetStores"), entry.get("TtlDuration") or ttl_duration,
+                            now)
             except FeatureStoreError as error:
                 errors.append({"Entry": dict(entry), "ErrorCode": error.code, "ErrorMessage": error.message})
         return {"Errors": errors, "UnprocessedEntries": []}

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, unquote
 from ..core.errors import ServiceError
 from ..core.service_models import service_model
 from ..core.validation import failure, format_validation_errors
-from ..core.wire import WireRequest, WireResponse, loads_json, new_request_id
+from ..core.wire import ClientParameters, WireRequest, WireResponse, loads_json, new_request_id
 from .exceptions import (
     FeatureStoreError,
     NotImplementedOperation,
@@ -42,6 +42,10 @@ def _backend(request: WireRequest) -> FeatureStoreBackend:
 
 def _dumps(data: Any) -> bytes:
     return json.dumps(data, separators=(",", ":")).encode("utf-8")
+
+
+_ALL_WRITTEN = _dumps({"Errors": [], "UnprocessedEntries": []})
+"""BatchWriteRecord's answer when every entry was written (encoded once, not per call)."""
 
 
 # ---------------------------------------------------------------- routing (server mode)
@@ -250,11 +254,15 @@ class RuntimeAdapter(_Adapter):
 
     def batch_write_record(self, request: WireRequest) -> WireResponse:
         """POST /BatchWriteRecord"""
-        params = request.params  # botocore's own parameters, when the body is theirs
+        source = request.source_as(ClientParameters)  # botocore's own parameters, when the body is theirs
+        params = source.values if source is not None else None
         if not (isinstance(params, dict) and batch_write_record_is_valid(params)):
             params = self._json_body(request)  # anything unusual: the body, fully checked
             self._validator("BatchWriteRecord").validate(params)
-        return self._ok(_backend(request).batch_write_record(params["Entries"], params.get("TtlDuration")))
+        result = _backend(request).batch_write_record(params["Entries"], params.get("TtlDuration"))
+        if not result["Errors"] and not result["UnprocessedEntries"]:  # every entry written: the common answer
+            return WireResponse(200, _ALL_WRITTEN, {"x-amzn-RequestId": new_request_id(), "Content-Type": "application/json"})
+        return self._ok(result)
 
     def update_record(self, request: WireRequest) -> WireResponse:
         """POST /FeatureGroup/{name}/Record"""

@@ -31,7 +31,7 @@ from .exceptions import (
     ValidationError,
 )
 from .account import AccountSettings
-from .sequence import parse_sequence, resolve_shard_id, shard_id_name
+from .sequence import SEQ_IX_SHIFT, SEQ_SECS_MASK, SEQ_SECS_SHIFT, parse_sequence, resolve_shard_id, shard_id_name
 from .shards import HASH_KEY_MAX, Shard, StoredRecord, even_ranges
 from .throughput import ShardBudget
 
@@ -155,10 +155,13 @@ _KEY_HASH_CACHE_SIZE = 1 << 16
 
 
 _first, _second = itemgetter(0), itemgetter(1)
-SEQUENCE_STEP = 1 << 80
-"""The difference between consecutive sequence numbers of a shard written in one call."""
-ColumnGroup = tuple[Shard, int, int, "list[int] | None"]
-"""``(shard, first sequence number, count, input indices or None)``: see put_record_columns."""
+SEQUENCE_NUMBER_STEP = 1 << SEQ_IX_SHIFT
+"""The difference between consecutive sequence numbers of a shard written in one call
+(same arrival second): a run of them is rendered from its first one by adding it."""
+ShardRun = tuple[Shard, int, int, "list[int] | None"]
+"""The records one PutRecords call stored in one shard, consecutively: ``(shard, first
+sequence number, count, their indices in the request, or None for "all, in order")``.
+The response is rendered from these runs instead of from one result per record."""
 
 
 def utf8(key: str) -> bytes:
@@ -430,6 +433,7 @@ class KinesisBackend:
             if auto:
                 routing = distribution.rotation(stream, len(entries))
             secs = int(now)
+            seq_ix_shift, seq_secs_shift, seq_secs_mask = SEQ_IX_SHIFT, SEQ_SECS_SHIFT, SEQ_SECS_MASK
             for index, ((data, key, explicit), hash_key) in enumerate(zip(entries, routing)):
                 if auto:
                     shard, key, explicit = open_shards[hash_key], None, None
@@ -442,7 +446,6 @@ class KinesisBackend:
                         faults.note_failed_record(FailedRecord("kinesis", stream.name, index, code, message))
                         append_result((shard, None, code, message))
                         continue
-                # Shard.sequence_number, inlined: this loop is the hot path of every benchmark.
                 shard_data = shard.data
                 position = len(shard_data)
                 if explicit is not None:
@@ -450,8 +453,13 @@ class KinesisBackend:
                 shard_data.append(data)
                 shard.keys.append(key)
                 shard.arrivals.append(now)
-                seq_secs = secs if secs > shard.create_secs else shard.create_secs
-                append_result((shard, shard.base | ((position + 1) << 80) | (seq_secs << 36), None, None))
+                # make_sequence(shard.base, position + 1, max(secs, shard.create_secs)), written
+                # out: a call per record costs ~5% of a PutRecords batch on this path, which
+                # records take when they cannot be stored by column (hash keys, throttles,
+                # faults). tests/kinesis/test_put_records_paths.py proves both agree.
+                seq_secs = (secs if secs > shard.create_secs else shard.create_secs) & seq_secs_mask
+                append_result((shard, shard.base | ((position + 1) << seq_ix_shift) | (seq_secs << seq_secs_shift),
+                               None, None))
         if stream.listeners:
             stream.notify()
         return stream, results
@@ -471,15 +479,15 @@ class KinesisBackend:
                     raise ProvisionedThroughputExceededException.shard(shard.shard_id, stream.name, self.account_id)
         raise DryRunOperationException()
 
-    def put_record_columns(self, name: str | None, datas: list[bytes],
-                           keys: list[str]) -> tuple[Stream, list[ColumnGroup]] | None:
+    def put_records_by_column(self, name: str | None, datas: list[bytes],
+                           keys: list[str]) -> tuple[Stream, list[ShardRun]] | None:
         """PutRecords without explicit hash keys, column-wise: the batch's hot path.
 
         Stores exactly what :meth:`put_records` would (same checks, errors, shards and
         sequence numbers) but with per-record work done by C-level passes. Returns the
         stream and, per shard written, ``(shard, first sequence number, count, input
         indices or None for "all, in order")``; the k-th record of a group has sequence
-        number ``first + k * SEQUENCE_STEP``. Returns ``None`` when records must be
+        number ``first + k * SEQUENCE_NUMBER_STEP``. Returns ``None`` when records must be
         checked one by one (throughput limits, record faults): use :meth:`put_records`.
         """
         if settings.shard_throughput or faults.record_faults_enabled:
@@ -511,7 +519,7 @@ class KinesisBackend:
             raise InvalidArgumentException("Records size exceeds 10 MB limit")
         now = clock.now()
         secs = int(now)
-        groups: list[ColumnGroup] = []
+        groups: list[ShardRun] = []
         with stream.lock:
             open_shards, starts = stream.open_shards, stream.open_starts
             if len(open_shards) == 1:

@@ -20,9 +20,9 @@ from ..core.deserialiser import SerializationException
 from ..core.errors import ServiceError
 from ..core.faults import error_class
 from ..core.validation import Validator, Wording
-from ..core.wire import WireRequest, WireResponse, loads_json, new_request_id
+from ..core.wire import ClientParameters, WireRequest, WireResponse, loads_json, new_request_id
 from .exceptions import DryRunOperationException, NotImplementedByMock, RequestEntityTooLarge
-from .models import AUTO, SEQUENCE_STEP, ColumnGroup, KinesisBackend, Stream, kinesis_backends
+from .models import AUTO, SEQUENCE_NUMBER_STEP, KinesisBackend, ShardRun, Stream, kinesis_backends
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
 # Larger bodies get a bare 413 before any validation. A valid request reaches about
@@ -435,7 +435,7 @@ _B64_VALUES = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijk
 _STRICT_BASE64 = sys.version_info >= (3, 11)
 
 
-def _fast_entries(params: dict[str, Any]) -> list[tuple[bytes, str | None, str | None]] | None:
+def _plainly_valid_entries(params: dict[str, Any]) -> list[tuple[bytes, str | None, str | None]] | None:
     """The records of a well-formed PutRecords request, or ``None`` to take the slow path
     (which then words the error exactly). Python 3.10 always takes the slow path."""
     records = params.get("Records")
@@ -473,13 +473,14 @@ def _fast_entries(params: dict[str, Any]) -> list[tuple[bytes, str | None, str |
 
 _get_keys, _get_data = itemgetter("PartitionKey"), itemgetter("Data")
 _ONLY = ({str}, {dict}, {2})
-_b2a = partial(binascii.b2a_base64, newline=False)
+_base64_line = partial(binascii.b2a_base64, newline=False)
 
 
 def _plain_columns(params: Mapping[str, Any], data_type: type) -> tuple[str, list[Any], list[str]] | None:
     """``(stream name, Data values, partition keys)`` of a plainly well-formed PutRecords:
     ``StreamName`` and ``Records`` only, each record exactly ``Data`` (of ``data_type``)
-    and ``PartitionKey`` (1 to 256 characters). Anything else: ``None``."""
+    and ``PartitionKey`` (1 to 256 characters). Anything else: ``None``, and the body is
+    read record by record, so every error is still worded from the wire."""
     records = params.get("Records")
     name = params.get("StreamName")
     if (not _STRICT_BASE64 or len(params) != 2 or type(records) is not list or not 1 <= len(records) <= 500
@@ -501,10 +502,9 @@ def _plain_columns(params: Mapping[str, Any], data_type: type) -> tuple[str, lis
     return name, datas, keys
 
 
-def _param_columns(params: Mapping[str, Any]) -> tuple[str, list[bytes], list[str]] | None:
+def _plain_batch_columns(params: Mapping[str, Any]) -> tuple[str, list[bytes], list[str]] | None:
     """:func:`_plain_columns` straight from the botocore parameters a PutRecords body was
-    serialized from (no JSON parsing, no base64 decoding). ``None``: the body is read as
-    usual, so every error is still worded from the wire."""
+    serialized from (no JSON parsing, no base64 decoding)."""
     return _plain_columns(params, bytes)
 
 
@@ -521,14 +521,14 @@ def _body_columns(params: Mapping[str, Any]) -> tuple[str, list[bytes], list[str
         datas = list(map(binascii.a2b_base64, texts))
     except ValueError:  # binascii.Error, or non-ASCII text
         return None
-    if list(map(_b2a, datas)) != list(map(str.encode, texts)):
+    if list(map(_base64_line, datas)) != list(map(str.encode, texts)):
         return None
     return name, datas, keys
 
 
-def _render_groups(groups: list[ColumnGroup], count: int) -> bytes:
-    """PutRecords' response body for records stored by ``put_record_columns``."""
-    step = SEQUENCE_STEP
+def _put_records_answer(groups: list[ShardRun], count: int) -> bytes:
+    """PutRecords' response body for records stored by ``put_records_by_column``."""
+    step = SEQUENCE_NUMBER_STEP
     if len(groups) == 1 and groups[0][3] is None:
         shard, first, number, _ = groups[0]
         shard_id = shard.shard_id
@@ -550,10 +550,10 @@ def _put_columns(request: WireRequest, columns: tuple[str, list[bytes], list[str
     if columns is None:
         return None
     try:
-        stored = _backend(request).put_record_columns(*columns)
+        stored = _backend(request).put_records_by_column(*columns)
     except UnicodeEncodeError:  # a lone surrogate in a key: the body path decides
         return None
-    return None if stored is None else ok(_render_groups(stored[1], len(columns[1])))
+    return None if stored is None else ok(_put_records_answer(stored[1], len(columns[1])))
 
 
 def put_records(request: WireRequest) -> WireResponse:
@@ -561,16 +561,16 @@ def put_records(request: WireRequest) -> WireResponse:
     records are taken from the parameters and stored column-wise; otherwise the body is
     parsed and checked record by record (and by the validator, to word an error)."""
     try:
-        columns = _param_columns(request.params) if request.params is not None else None
-        answer = _put_columns(request, columns) if columns is not None else None
+        source = request.source_as(ClientParameters)
+        answer = _put_columns(request, _plain_batch_columns(source.values)) if source is not None else None
         if answer is not None:
             return answer
         params = parse_body(request)
-        if request.params is None:  # a server's request: the same column path from the body
+        if source is None:  # a server's request: the same column path from the body
             answer = _put_columns(request, _body_columns(params))
             if answer is not None:
                 return answer
-        entries = _fast_entries(params)
+        entries = _plainly_valid_entries(params)
         if entries is None:
             params = validator_for(request, params).validate("PutRecords", params)
             entries = [(r["Data"], r.get("PartitionKey"), r.get("ExplicitHashKey")) for r in params["Records"]]

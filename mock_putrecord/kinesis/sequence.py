@@ -31,9 +31,17 @@ def shard_base(create_secs: int, shard_index: int) -> int:
     )
 
 
+SEQ_IX_SHIFT = 80
+"""Where a sequence number holds its per-shard counter (``seqIx``): consecutive records of
+a shard differ by ``1 << SEQ_IX_SHIFT`` when they arrive in the same second."""
+SEQ_SECS_SHIFT = 36
+SEQ_SECS_MASK = 0xFFFFFFFFF
+"""The arrival time field: 36 bits of epoch seconds from bit ``SEQ_SECS_SHIFT`` on."""
+
+
 def make_sequence(base: int, seq_ix: int, seq_secs: int) -> int:
     """A full sequence number from a shard's base, the counter value and the time."""
-    return base | (seq_ix << 80) | ((seq_secs & 0xFFFFFFFFF) << 36)
+    return base | (seq_ix << SEQ_IX_SHIFT) | ((seq_secs & SEQ_SECS_MASK) << SEQ_SECS_SHIFT)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from typing import Iterator, NamedTuple, Sequence, TypeVar
 from urllib.parse import urlsplit
 
 from ..core.clock import clock
+from ..core.wire import BodySource
 from .exceptions import (
     IllegalLocationException,
     InvalidArgumentException,
@@ -86,6 +87,16 @@ class PutColumns(NamedTuple):
     client_info: list[str | None] | None = None
     partition_key: list[str | None] | None = None
     shard_id: list[int | None] | None = None
+
+
+@dataclass(frozen=True)
+class PutRecordsBatch(BodySource):
+    """A PutRecords body's source (see :class:`~mock_putrecord.core.wire.BodySource`): the
+    batch validated from the object ``requests`` serialized the body from (``json=``)."""
+
+    __slots__ = ("columns", "stream_name")
+    columns: PutColumns
+    stream_name: str | None
 
 
 def _column(values: list[T]) -> list[T] | None:

@@ -30,7 +30,7 @@ from .exceptions import (
     V3ioError,
 )
 from .container import V3ioContainer, v3io_backend
-from .models import MAX_SHARD_COUNT, PutColumns, Stream, normalize_endpoint, normalize_path
+from .models import MAX_SHARD_COUNT, PutColumns, PutRecordsBatch, Stream, normalize_endpoint, normalize_path
 
 Handler = Callable[[WireRequest], WireResponse]
 _Body = Callable[[WireRequest, V3ioContainer, str], WireResponse]
@@ -172,9 +172,9 @@ def put_records(request: WireRequest, container: V3ioContainer, path: str) -> Wi
     """PutRecords: 200 with per-record results, failures counted in FailedRecordCount."""
     if len(request.body) > validation.MAX_BODY_BYTES:
         raise InvalidArgumentException(f"the body exceeds {validation.MAX_BODY_BYTES} bytes")
-    vouched = request.params
-    if vouched is not None:  # validated from the object this body was serialized from
-        records, stream_name = vouched["PutColumns"], vouched["StreamName"]
+    batch = request.source_as(PutRecordsBatch)
+    if batch is not None:  # validated from the object this body was serialized from
+        records, stream_name = batch.columns, batch.stream_name
     else:
         body = validation.parse_body(request.body)
         records = validation.put_records(body)

@@ -30,7 +30,7 @@ from ..core import patches
 from ..core.dispatch import dispatch
 from ..core.http_guard import guard_patch
 from ..core.patches import Patch
-from ..core.wire import WireRequest, WireResponse, body_bytes
+from ..core.wire import BodySource, WireRequest, WireResponse, body_bytes
 
 # models and responses (and what they import) load on the first v3io request, not at
 # ``import mock_putrecord``: this module is imported eagerly to register its hooks.
@@ -64,9 +64,9 @@ def is_v3io_request(headers: Mapping[str, Any], url: str) -> bool:
 
 
 def handle(
-    method: str, url: str, headers: Mapping[str, str], body: Any, params: Mapping[str, Any] | None = None
+    method: str, url: str, headers: Mapping[str, str], body: Any, source: BodySource | None = None
 ) -> WireResponse:
-    """Dispatch one HTTP request to the v3io adapter (``params``: see :func:`_vouched`)."""
+    """Dispatch one HTTP request to the v3io adapter (``source``: see :func:`_put_batch_of`)."""
     from .responses import header
 
     split = urlsplit(url)
@@ -82,7 +82,7 @@ def handle(
         operation=function.strip() if function else "",
         region="",
         account_id="",
-        params=params,
+        body_source=source,
     )
     response = dispatch(request)
     assert response is not None, "the v3io adapter answers every request"
@@ -135,7 +135,7 @@ def _adapter() -> Any:
             def send(self, request: PreparedRequest, stream: bool = False, timeout: Any = None,
                      verify: Any = True, cert: Any = None, proxies: Any = None) -> Any:
                 headers: Mapping[str, str] = request.headers  # type: ignore[assignment]
-                wire = handle(str(request.method), str(request.url), headers, request.body, _vouched(request))
+                wire = handle(str(request.method), str(request.url), headers, request.body, _put_batch_of(request))
                 raw = HTTPResponse(
                     body=BytesIO(wire.body), headers=wire.headers, status=wire.status,
                     reason=http.client.responses.get(wire.status), preload_content=False,
@@ -147,16 +147,16 @@ def _adapter() -> Any:
     return _adapter_instance
 
 
-_VOUCHED = "_mock_putrecord_v3io"
-"""PreparedRequest attribute: ``(body, params)``, params valid while ``body`` is the body."""
+_PUT_BATCH = "_mock_putrecord_v3io"
+"""PreparedRequest attribute: ``(body, batch)``, the batch valid while ``body`` is the body."""
 
 
-def _vouching_prepare_body(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+def _prepare_body_noting_put_batch(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """``PreparedRequest.prepare_body`` that, while v3io is mocked, notes for a PutRecords
     sent with ``json=`` the batch validated from that object, beside the exact body
-    serialized from it (the v3io counterpart of the Kinesis path's vouched botocore
-    parameters): the mock then skips parsing the body it would get back to. The note is
-    taken right after serialization, so later changes to the object cannot reach it."""
+    serialized from it (the v3io counterpart of botocore's client parameters): the mock
+    then skips parsing the body it would get back to. The note is taken right after
+    serialization, so later changes to the object cannot reach it."""
     wrapped(*args, **kwargs)
     data, files, json = _prepare_body_arguments(*args, **kwargs)
     if json is None or data or files:
@@ -164,25 +164,24 @@ def _vouching_prepare_body(wrapped: Any, instance: Any, args: tuple[Any, ...], k
     headers = instance.headers
     function = headers.get("X-v3io-function") if headers is not None else None
     if type(function) is str and function.strip() == "PutRecords" and type(instance.body) is bytes:
-        from .validation import vouched_put_records
+        from .validation import put_records_from_json_object
 
-        vouched = vouched_put_records(json)
-        if vouched is not None:
-            columns, stream_name = vouched
-            setattr(instance, _VOUCHED, (instance.body, {"PutColumns": columns, "StreamName": stream_name}))
+        batch = put_records_from_json_object(json)
+        if batch is not None:
+            setattr(instance, _PUT_BATCH, (instance.body, batch))
 
 
 def _prepare_body_arguments(data: Any, files: Any, json: Any = None) -> tuple[Any, Any, Any]:
     return data, files, json
 
 
-def _vouched(request: Any) -> Mapping[str, Any] | None:
-    """The validated PutRecords batch :func:`_vouching_prepare_body` noted for this very
-    body (identity: a body replaced since, by an auth hook say, gets none)."""
-    note = request.__dict__.get(_VOUCHED)
+def _put_batch_of(request: Any) -> BodySource | None:
+    """The validated PutRecords batch :func:`_prepare_body_noting_put_batch` noted for
+    this very body (identity: a body replaced since, by an auth hook say, gets none)."""
+    note = request.__dict__.get(_PUT_BATCH)
     if note is not None and note[0] is request.body:
-        params: Mapping[str, Any] = note[1]
-        return params
+        batch: BodySource = note[1]
+        return batch
     return None
 
 
@@ -249,7 +248,7 @@ def register() -> None:
     for patch in (
         Patch("requests.sessions", "Session", "send", _session_send),
         Patch("requests.sessions", "Session", "get_adapter", _session_get_adapter),
-        Patch("requests.models", "PreparedRequest", "prepare_body", _vouching_prepare_body),
+        Patch("requests.models", "PreparedRequest", "prepare_body", _prepare_body_noting_put_batch),
         Patch(httpclient, "Transport", "send_request", _replace(_v3io_send_request)),
         Patch(httpclient, "Transport", "wait_response", _replace(_v3io_wait_response)),
         Patch("v3io.aio.dataplane.transport.aiohttp", "Transport", "request", _replace(_v3io_aio_request)),

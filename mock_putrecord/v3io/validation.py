@@ -14,7 +14,7 @@ from typing import Any, Callable, NamedTuple
 
 from . import platform
 from .exceptions import InvalidArgumentException
-from .models import DEFAULT_GET_LIMIT, PutColumns, RecordInput, _column
+from .models import DEFAULT_GET_LIMIT, PutColumns, PutRecordsBatch, RecordInput, _column
 
 MAX_RECORDS = 1000
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -123,22 +123,31 @@ def put_records(body: dict[str, Any]) -> PutColumns:
     if len(records) > MAX_RECORDS:
         raise InvalidArgumentException(f"at most {MAX_RECORDS} records per request, got {len(records)}")
     try:
-        return _put_records_fast(records)[0]
+        return _put_records_fast(records).columns
     except (ValueError, KeyError, TypeError):
         return _put_records_slowly(records)
 
 
-def _put_records_fast(records: list[Any]) -> tuple[PutColumns, bool]:
+class _CheckedBatch(NamedTuple):
+    """What the one-pass-per-column check of a well-formed batch found."""
+
+    columns: PutColumns
+    every_member_in_a_column: bool
+    """No null or unknown member anywhere: re-serializing the columns gives the batch back."""
+    distinct_keys: set[Any]
+    """The distinct PartitionKey values (``None`` included when some record has none)."""
+
+
+def _put_records_fast(records: list[Any]) -> _CheckedBatch:
     """:func:`put_records` for well-formed batches: raises ValueError, KeyError or
-    TypeError on anything odd (ClientInfo faults raise their InvalidArgumentException).
-    The flag: every member of every record is in a column (no null or unknown member)."""
+    TypeError on anything odd (ClientInfo faults raise their InvalidArgumentException)."""
     data = list(map(_get_data, records))  # TypeError for a record that is not an object
     if not _blobs_ok(data, _FAST_DATA_CHARS):
         raise ValueError
     total = len(records)
     extra = sum(map(len, records)) - total  # members besides Data
     if not extra:  # Data only: the common producer
-        return PutColumns(data), True
+        return _CheckedBatch(PutColumns(data), True, _NO_KEYS)
     keys = list(map(dict.get, records, repeat("PartitionKey")))
     given = total - keys.count(None)
     exact = given == extra
@@ -149,17 +158,20 @@ def _put_records_fast(records: list[Any]) -> tuple[PutColumns, bool]:
         ids = list(map(dict.get, records, repeat("ShardId")))
         exact = extra == given + 2 * total - infos.count(None) - ids.count(None)
         client_info, shard_ids = _column(infos), _column(ids)
-    if given:
-        for key in set(keys):  # few distinct keys; unhashable ones raise TypeError
-            if key is not None and (type(key) is not str or len(key) > 64):
-                raise ValueError
+    distinct = set(keys) if given else _NO_KEYS  # few distinct keys; unhashable ones raise TypeError
+    for key in distinct:
+        if key is not None and (type(key) is not str or len(key) > 64):
+            raise ValueError
     if shard_ids is not None and not set(map(type, shard_ids)) <= _INT_OR_NONE:
         raise ValueError
     if client_info is not None:
         for info in client_info:
             if info is not None:
                 _blob(info, "ClientInfo", MAX_CLIENT_INFO_BYTES)
-    return PutColumns(data, client_info, keys if given else None, shard_ids), exact
+    return _CheckedBatch(PutColumns(data, client_info, keys if given else None, shard_ids), exact, distinct)
+
+
+_NO_KEYS: set[Any] = {None}
 
 
 _get_data = itemgetter("Data")
@@ -188,9 +200,9 @@ _TOP_MEMBERS = frozenset({"Records", "StreamName"})
 _INT64 = (-(1 << 63), 1 << 63)
 
 
-def vouched_put_records(payload: Any) -> tuple[PutColumns, str | None] | None:
-    """``(columns, StreamName)`` for a PutRecords ``payload`` (the object a client is
-    about to serialize with ``json.dumps``) when parsing that serialization and running
+def put_records_from_json_object(payload: Any) -> PutRecordsBatch | None:
+    """The batch of a PutRecords ``payload`` (the object a client is about to serialize
+    with ``json.dumps``), with its ``StreamName``, when parsing that serialization and running
     :func:`put_records` on it is certain to give the same: plain ``dict``/``list``/``str``/
     ``int`` values only, no member the parser would see but the columns do not hold, and a
     batch the fast path accepts. ``None`` otherwise (the body is then parsed as usual).
@@ -204,24 +216,21 @@ def vouched_put_records(payload: Any) -> tuple[PutColumns, str | None] | None:
     if type(records) is not list or not 0 < len(records) <= MAX_RECORDS or set(map(type, records)) != {dict}:
         return None
     try:
-        columns, exact = _put_records_fast(records)
+        columns, exact, distinct_keys = _put_records_fast(records)
     except (ValueError, KeyError, TypeError, InvalidArgumentException):
         return None
     data, client_info, keys, shard_ids = columns
     if not exact or set(map(type, data)) != {str}:
         return None
-    if keys is not None:
-        distinct = set(keys)
-        distinct.discard(None)
-        if not _encodable("".join(distinct)):  # type: ignore[arg-type]
-            return None
+    if keys is not None and not _encodable("".join(key for key in distinct_keys if key is not None)):
+        return None
     if client_info is not None and not set(map(type, client_info)) <= _STR_OR_NONE:
         return None
     if shard_ids is not None:
         present = [shard_id for shard_id in shard_ids if shard_id is not None]
         if not (_INT64[0] <= min(present) and max(present) < _INT64[1]):  # JSON parsers' int range
             return None
-    return columns, name
+    return PutRecordsBatch(columns, name)
 
 
 def _encodable(text: str) -> bool:

@@ -128,3 +128,41 @@ def test_a_client_created_before_import_is_refused_with_patch_client_advice_even
         assert line.endswith("The request was not sent. Call mock_putrecord.patch_client(client) on it (or create "
                              "the client after importing mock_putrecord).")
     assert lines[2] == "patched: ['s']"
+
+
+def test_botocore_parameters_are_the_body_source_on_every_supported_botocore(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hot path takes botocore's own parameters instead of re-reading the body. Old
+    botocore (1.43.11) keeps no request context on the prepared request; the parameters
+    must reach the adapter there too (the context of the same call, matched by body)."""
+    from mock_putrecord.core import interception
+    from mock_putrecord.core.wire import ClientParameters
+
+    seen: list[object] = []
+    original = interception.build_wire_request
+
+    def spy(*args: object, **kwargs: object) -> object:
+        wire = original(*args, **kwargs)  # type: ignore[arg-type]
+        seen.append(wire.body_source)
+        return wire
+
+    monkeypatch.setattr(interception, "build_wire_request", spy)
+    with mock_putrecord(region="us-east-1"):
+        client = boto3.client("kinesis", region_name="us-east-1")
+        client.create_stream(StreamName="s", ShardCount=1)
+        seen.clear()
+        records = [{"Data": b"x", "PartitionKey": "k"}]
+        client.put_records(StreamName="s", Records=records)
+        assert seen == [ClientParameters({"StreamName": "s", "Records": records})]
+        # A request whose body is not the one serialized from the latest call's
+        # parameters is read from the wire: an injected body is never mistaken for it.
+        seen.clear()
+
+        def replace_body(request: object, **_: object) -> None:
+            request.body = b'{"StreamName":"s","Records":[{"Data":"eQ==","PartitionKey":"k"}]}'  # type: ignore[attr-defined]
+
+        client.meta.events.register_first("before-send.kinesis.PutRecords", replace_body)
+        assert client.put_records(StreamName="s", Records=records)["FailedRecordCount"] == 0
+        assert seen == [None]
+        shard = client.list_shards(StreamName="s")["Shards"][0]["ShardId"]
+        iterator = client.get_shard_iterator(StreamName="s", ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+        assert [r["Data"] for r in client.get_records(ShardIterator=iterator["ShardIterator"])["Records"]] == [b"x", b"y"]

@@ -1,7 +1,8 @@
 """PutRecords' fast paths answer and store exactly what the reference path does.
 
-Three ways through ``kinesis.responses.put_records``: the botocore parameters vouched for
-by identity (column storage), the parsed body checked inline (``_fast_entries``), and
+Three ways through ``kinesis.responses.put_records``: the botocore parameters the body was
+serialized from, proven by identity (stored by column, ``put_records_by_column``), the
+parsed body checked inline (``_plainly_valid_entries``), and
 the reference: the parsed body through the model validator. Random batches (valid and
 not) go through each into its own account under one frozen clock; the answers, the
 sequence numbers and the stored records must be identical.
@@ -17,10 +18,10 @@ import pytest
 
 from mock_putrecord import MockPutRecord, mock_putrecord
 from mock_putrecord.core.dispatch import dispatch
-from mock_putrecord.core.wire import WireRequest
+from mock_putrecord.core.wire import ClientParameters, WireRequest
 from mock_putrecord.kinesis import responses
 
-ACCOUNTS = {"vouched": "111111111111", "inline": "222222222222", "reference": "333333333333"}
+ACCOUNTS = {"client_parameters": "111111111111", "inline": "222222222222", "reference": "333333333333"}
 _KEYS = ["k", "user-1", "ü-ß-€", "😀", "a" * 256, "", "a" * 257, "x y", "0"]
 
 
@@ -42,7 +43,8 @@ def _batch(rng: random.Random) -> list[dict[str, Any]]:
 
 def _request(account: str, params: dict[str, Any] | None, body: bytes) -> WireRequest:
     return WireRequest("POST", "https://kinesis.us-east-1.amazonaws.com/", "/", "", {}, body, "kinesis",
-                       "PutRecords", "us-east-1", account, params=params)
+                       "PutRecords", "us-east-1", account,
+                       body_source=ClientParameters(params) if params is not None else None)
 
 
 def _body(params: dict[str, Any]) -> bytes:
@@ -68,15 +70,15 @@ def test_fast_paths_equal_the_reference_path(seed: int, monkeypatch: pytest.Monk
             params = {"StreamName": "s", "Records": _batch(rng)}
             body = _body(params)
             answers = {}
-            answers["vouched"] = dispatch(_request(ACCOUNTS["vouched"], params, body))
+            answers["client_parameters"] = dispatch(_request(ACCOUNTS["client_parameters"], params, body))
             answers["inline"] = dispatch(_request(ACCOUNTS["inline"], None, body))
             with monkeypatch.context() as patch:
-                patch.setattr(responses, "_fast_entries", lambda params: None)
+                patch.setattr(responses, "_plainly_valid_entries", lambda params: None)
                 answers["reference"] = dispatch(_request(ACCOUNTS["reference"], None, body))
             outcome = {name: (a.status, json.loads(a.body)) for name, a in answers.items() if a is not None}
-            assert outcome["vouched"] == outcome["reference"], params
+            assert outcome["client_parameters"] == outcome["reference"], params
             assert outcome["inline"] == outcome["reference"], params
             mock.advance(0.001)
         stored = {name: _stored(mock, account) for name, account in ACCOUNTS.items()}
-        assert stored["vouched"] == stored["reference"]
+        assert stored["client_parameters"] == stored["reference"]
         assert stored["inline"] == stored["reference"]

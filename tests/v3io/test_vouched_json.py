@@ -71,8 +71,8 @@ def test_prepare_body_is_restored_on_stop() -> None:
     original = requests.models.PreparedRequest.prepare_body
     with mock_putrecord() as mock:
         mock.v3io.create_stream("bigdata", "s", shard_count=1, endpoint=ENDPOINT)
-        assert requests.models.PreparedRequest.prepare_body is not original  # the vouching wrapper
+        assert requests.models.PreparedRequest.prepare_body is not original  # the wrapper noting the batch
         prepared = requests.Request("POST", URL, json={"Records": _records(1)}, headers=HEADERS).prepare()
-        assert "_mock_putrecord_v3io" in prepared.__dict__  # this batch took the vouched path
+        assert "_mock_putrecord_v3io" in prepared.__dict__  # this batch was taken from its json= object
         requests.Session().send(prepared)
     assert requests.models.PreparedRequest.prepare_body is original

@@ -1,0 +1,79 @@
+"""Case 4b: Feature Store ``BatchWriteRecord`` of 10-record batches through
+``sagemaker-featurestore-runtime``, against the canned floor (the same client with a
+``before-send`` handler returning the empty success body ``{"Errors":[],
+"UnprocessedEntries":[]}``), as the online store grows from 1k to 200k records.
+BatchWriteRecord is in botocore 1.44 and later: with an older botocore this case
+reports nothing (run it with the newest set)."""
+from __future__ import annotations
+
+import random
+
+import boto3
+
+from mock_putrecord import mock_putrecord
+
+from .common import REGION, Config, Row, collect, median, timed
+from .featurestore import GROUP, RUNTIME, _floor, record
+
+BATCH = 10
+
+
+def _writes(client: object, start: int, count: int) -> None:
+    write = client.batch_write_record  # type: ignore[attr-defined]
+    for first in range(start, start + count * BATCH, BATCH):
+        write(Entries=[{"FeatureGroupName": GROUP, "Record": record(number)} for number in range(first, first + BATCH)])
+
+
+def run(config: Config) -> list[Row]:
+    if "BatchWriteRecord" not in boto3.client(RUNTIME, region_name=REGION).meta.service_model.operation_names:
+        return []
+    checkpoints = config.pick([1_000, 10_000, 50_000, 200_000], [1_000, 20_000, 200_000], [500, 2_000])
+    window, rounds = config.pick((100, 7), (60, 5), (10, 1))  # batches per timed run
+    random.seed(8)
+    results: dict[int, tuple[float, float]] = {}
+    with mock_putrecord(region=REGION) as mock:
+        mock.featurestore.create_feature_group(
+            GROUP, record_identifier="customer_id", event_time="event_time",
+            features={"customer_id": "String", "event_time": "String", "age": "Integral", "score": "Fractional"},
+            online=True, offline=True,
+        )
+        backend = mock.featurestore.backend()
+        mocked = boto3.client(RUNTIME, region_name=REGION)
+        floor = _floor(b'{"Errors":[],"UnprocessedEntries":[]}')
+        _writes(mocked, 0, 10), _writes(floor, 0, 10)
+        written = 10 * BATCH
+        for checkpoint in checkpoints:
+            while written < checkpoint:  # fill without boto3 (not timed)
+                backend.put_record(GROUP, record(written), None, None)
+                written += 1
+            mock_times: list[float] = []
+            floor_times: list[float] = []
+            collect()
+            for round_index in range(rounds):
+                start = written
+                steps = [(mock_times, lambda: _writes(mocked, start, window)),
+                         (floor_times, lambda: _writes(floor, 0, window))]
+                for times, func in steps if round_index % 2 == 0 else steps[::-1]:
+                    times.append(timed(func) / window)
+                written += window * BATCH
+            results[checkpoint] = (median(mock_times) * 1e6, median(floor_times) * 1e6)
+        assert mock.featurestore.online_count(GROUP) == written
+    rows, costs, raw = [], [], []
+    for checkpoint in checkpoints:
+        mock_us, floor_us = results[checkpoint]
+        costs.append(mock_us / floor_us)  # in floor units: robust to a neighbour's load
+        raw.append(mock_us)
+        ratio = floor_us / mock_us
+        rows.append(Row(
+            case="4. Feature Store", measure=f"BatchWriteRecord of {BATCH}, store of {checkpoint:,}", unit="µs/call",
+            mock=mock_us, floor=floor_us, ratio=ratio, ratio_label="throughput vs floor", target=">= 0.85",
+            met=ratio >= 0.85, note="botocore 1.44+ (newest set)",
+        ))
+    spread = max(abs(cost / costs[0] - 1) for cost in costs)
+    raw_spread = max(abs(cost / raw[0] - 1) for cost in raw)
+    rows.append(Row(
+        case="4. Feature Store", measure=f"BatchWriteRecord cost, {checkpoints[0]:,} to {checkpoints[-1]:,}",
+        unit="% change", mock=spread * 100, ratio=spread, ratio_label="max deviation from smallest, in floor units",
+        target="flat (within ±15%)", met=spread <= 0.15, note=f"raw µs/call deviation {raw_spread * 100:.1f}%",
+    ))
+    return rows
