@@ -133,14 +133,46 @@ _LOCATION = struct.Struct("<QIHH")  # next sequence number, stream uid, shard id
 _stream_uids = count(1)
 
 
-class _Chunk(NamedTuple):
-    """The records one request stored in one shard: they share an arrival time."""
+_Columns = tuple[list[str], "list[str | None] | None", "list[str | None] | None"]
+"""Data, ClientInfo and PartitionKey columns."""
 
-    first: int
-    data: list[str]
-    client_info: list[str | None] | None
-    partition_key: list[str | None] | None
-    arrival_ns: int
+
+class _Chunk:
+    """The records one request stored in one shard: they share an arrival time.
+
+    A put that spreads a batch over several shards stores, per shard, the whole batch's
+    columns (shared, never changed) and the batch's shard per record instead of the
+    shard's own columns: picking them out is left to the first read, so a put pays
+    nothing per record and shard, and a stream nobody reads never pays for it."""
+
+    __slots__ = ("first", "size", "arrival_ns", "_state", "_shard")
+
+    def __init__(
+        self, first: int, size: int, arrival_ns: int, columns: _Columns, selectors: bytes | None, shard: int
+    ) -> None:
+        self.first = first
+        self.size = size
+        self.arrival_ns = arrival_ns
+        self._state = (columns, selectors)
+        """The columns, with the batch's shard id per record while they are the whole
+        batch's (``None`` once they are this chunk's own). One attribute, so a reader
+        never sees one half of another reader's update."""
+        self._shard = shard
+
+    def columns(self) -> _Columns:
+        """Data, ClientInfo and PartitionKey of this chunk's records."""
+        columns, selectors = self._state
+        if selectors is None:
+            return columns
+        pick = selectors.translate(_selector(self._shard))
+        data, client_info, keys = columns
+        columns = (
+            list(compress(data, pick)),
+            None if client_info is None else list(compress(client_info, pick)),
+            None if keys is None else list(compress(keys, pick)),
+        )
+        self._state = (columns, None)  # racing readers compute the same columns
+        return columns
 
 
 _chunk_arrival = attrgetter("arrival_ns")
@@ -193,10 +225,15 @@ class Shard:
         arrival_ns: int,
     ) -> int:
         """Store records (parallel lists); returns the first one's sequence number."""
+        return self.append_picked(len(data), arrival_ns, (data, client_info, partition_key), None)
+
+    def append_picked(self, size: int, arrival_ns: int, batch: _Columns, selectors: bytes | None) -> int:
+        """Store the ``size`` records of ``batch`` whose byte in ``selectors`` is this
+        shard's id (``None``: all of them); returns the first one's sequence number."""
         first = self._next
-        self._chunks.append(_Chunk(first, data, client_info, partition_key, arrival_ns))
+        self._chunks.append(_Chunk(first, size, arrival_ns, batch, selectors, self.shard_id))
         self._firsts.append(first)
-        self._next = first + len(data)
+        self._next = first + size
         return first
 
     def oldest_arrival_ns(self) -> int | None:
@@ -231,14 +268,15 @@ class Shard:
         while index < len(chunks) and len(out) < limit:
             chunk = chunks[index]
             offset = sequence - chunk.first
-            stop = min(len(chunk.data), offset + limit - len(out))
+            stop = min(chunk.size, offset + limit - len(out))
+            chunk_data, chunk_info, chunk_keys = chunk.columns()
             for i in range(offset, stop):
-                data = chunk.data[i]
+                data = chunk_data[i]
                 size += len(data)
                 if out and size > max_bytes:
                     return out
-                info = chunk.client_info[i] if chunk.client_info is not None else None
-                key = chunk.partition_key[i] if chunk.partition_key is not None else None
+                info = chunk_info[i] if chunk_info is not None else None
+                key = chunk_keys[i] if chunk_keys is not None else None
                 out.append((sequence, StoredRecord(data, info, key, chunk.arrival_ns)))
                 sequence += 1
             index += 1
@@ -338,20 +376,11 @@ class Stream:
             # Sequence numbers in request order: one counter per shard, advanced in C.
             counters = [count(shard._next) for shard in shards]
             sequences = list(map(next, map(counters.__getitem__, targets)))
+            batch = (data, client_info, keys)  # shared by the shards' chunks, never changed
             for target in range(n) if n <= 16 else sorted(set(selectors)):
                 hits = selectors.count(target)
-                if not hits:
-                    continue
-                if hits == total:  # the whole batch goes to one shard
-                    part = list(data)
-                    info_part = None if client_info is None else list(client_info)
-                    key_part = None if keys is None else list(keys)
-                else:
-                    chosen = selectors.translate(_selector(target))
-                    part = list(compress(data, chosen))
-                    info_part = None if client_info is None else list(compress(client_info, chosen))
-                    key_part = None if keys is None else list(compress(keys, chosen))
-                shards[target].append(part, info_part, key_part, now)
+                if hits:  # each shard's records are picked out on its first read
+                    shards[target].append_picked(hits, now, batch, None if hits == total else selectors)
             return targets, sequences
 
     def _put_sorted(self, columns: PutColumns, targets: list[int], now: int) -> tuple[list[int], list[int]]:
