@@ -760,10 +760,14 @@ class FeatureStoreBackend:
         now: float,
     ) -> None:
         """PutRecord's work once the group is found; ``now`` is the API invocation time."""
+        by_name = group.by_name
         values, identifier, event_ms = parse_record(
-            record, group.by_name, group.record_identifier_name, group.by_name[group.event_time_feature_name], group.name
+            record, by_name, group.record_identifier_name, by_name[group.event_time_feature_name], group.name
         )
-        to_online, to_offline = self._stores(group, target_stores)
+        if target_stores is None:  # the common request: no call for the group's own stores
+            to_online, to_offline = group.online_enabled, group.offline_enabled
+        else:
+            to_online, to_offline = self._stores(group, target_stores)
         ttl_ms = ttl_millis(ttl_duration) if ttl_duration is not None else group.default_ttl_ms
         with group.lock:
             if group.has_expiries:

@@ -18,6 +18,11 @@ from .times import event_time_message, parse_event_time_ms
 
 MAX_RECORD_BYTES = 358_400  # 350 KB: record and single value limit (quotas page, model)
 MAX_IDENTIFIER_BYTES = 2_048  # record identifier value limit (quotas page)
+_MAX_REMEMBERED = 100_000  # texts remembered per numeric type (bounded memory)
+
+# Texts already found to parse, per numeric type: values repeat across records (flags,
+# small counts, prices), and a set lookup is cheaper than the regex and the conversion.
+_valid_texts: dict[str, set[str]] = {INTEGRAL: set(), FRACTIONAL: set()}
 
 Values = dict[str, str | list[str]]
 """Feature values by name, as sent: a ``ValueAsString`` or a ``ValueAsStringList``."""
@@ -44,12 +49,16 @@ def integral_message(feature: str) -> str:
 
 def _check_scalar(definition: FeatureDefinition, text: str) -> None:
     kind = definition.feature_type
+    seen = _valid_texts.get(kind)
+    if seen is None or text in seen:  # a String, or a text known to parse
+        return
     if kind == FRACTIONAL:
         if parse_fractional(text) is None:
             raise ValidationError(fractional_message(definition.name))
-    elif kind == INTEGRAL:
-        if not integral_ok(text):
-            raise ValidationError(integral_message(definition.name))
+    elif not integral_ok(text):
+        raise ValidationError(integral_message(definition.name))
+    if len(seen) < _MAX_REMEMBERED:
+        seen.add(text)
 
 
 def _collection_value(definition: FeatureDefinition, items: list[str]) -> list[str]:
@@ -113,7 +122,9 @@ def _parse_features(
                     f"Validation Error: The feature named [{name}] is of type "
                     f"[{definition.feature_type}] and needs a ValueAsString."
                 )
-            _check_scalar(definition, text)
+            seen = _valid_texts.get(definition.feature_type)
+            if seen is not None and text not in seen:  # inline fast path: Strings and known texts pass
+                _check_scalar(definition, text)
             values[name] = text
             size += len(text)
         else:
@@ -152,7 +163,8 @@ def parse_record(
             f"Validation Error: The record must contain a value for the EventTimeFeatureName [{event_time.name}]."
         )
     assert isinstance(identifier, str) and isinstance(event_text, str)  # scalars by CreateFeatureGroup rules
-    _check_record_size(values, size)
+    if size * 4 > MAX_RECORD_BYTES:  # the cheap bound of _check_record_size, inline for the hot path
+        _check_record_size(values, size)
     if len(identifier) * 4 > MAX_IDENTIFIER_BYTES and len(identifier.encode("utf-8")) > MAX_IDENTIFIER_BYTES:
         raise ValidationError(
             f"Validation Error: The record identifier value exceeds the maximum of {MAX_IDENTIFIER_BYTES} bytes."

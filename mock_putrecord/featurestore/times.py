@@ -7,7 +7,6 @@ which ``datetime`` cannot represent, hence the civil-day arithmetic here.
 """
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any, Mapping
 
@@ -48,10 +47,8 @@ def _leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
-@functools.lru_cache(maxsize=4096)
 def _day_number(year: int, month: int, day: int) -> int | None:
-    """Days since the epoch of a real calendar date, else ``None`` (cached: event times
-    of one test mostly share a few dates)."""
+    """Days since the epoch of a real calendar date, else ``None``."""
     if not 1 <= month <= 12:
         return None
     limit = 29 if month == 2 and _leap(year) else _DAYS_IN_MONTH[month - 1]
@@ -60,13 +57,22 @@ def _day_number(year: int, month: int, day: int) -> int | None:
     return _days_from_civil(year, month, day)
 
 
+_iso_match = _ISO_TIME.fullmatch  # bound once: a method of a module global is looked up per call
+_date_days: dict[str, int | None] = {}  # a date's day number (or None): event times share few dates
+
+
 def parse_iso_ms(text: str) -> int | None:
     """``yyyy-MM-dd'T'HH:mm:ssZ`` or ``yyyy-MM-dd'T'HH:mm:ss.SSSZ`` as epoch
     milliseconds, or ``None`` when ``text`` is neither or not a real date."""
-    match = _ISO_TIME.fullmatch(text)
-    if match is None:
+    if _iso_match(text) is None:
         return None
-    days = _day_number(int(text[0:4]), int(text[5:7]), int(text[8:10]))
+    date = text[:10]
+    if date in _date_days:
+        days = _date_days[date]
+    else:
+        days = _day_number(int(text[0:4]), int(text[5:7]), int(text[8:10]))
+        if len(_date_days) < 4096:
+            _date_days[date] = days
     hour, minute, second = int(text[11:13]), int(text[14:16]), int(text[17:19])
     if days is None or hour > 23 or minute > 59 or second > 59:
         return None
