@@ -32,6 +32,16 @@ def record(identifier: int) -> list[dict[str, str]]:
     ]
 
 
+def benchmark_group(mock: Any) -> tuple[Any, Any]:
+    """Create the benchmark's feature group in ``mock``: its backend, and a runtime client."""
+    mock.featurestore.create_feature_group(
+        GROUP, record_identifier="customer_id", event_time="event_time",
+        features={"customer_id": "String", "event_time": "String", "age": "Integral", "score": "Fractional"},
+        online=True, offline=True,
+    )
+    return mock.featurestore.backend(), boto3.client(RUNTIME, region_name=REGION)
+
+
 def _floor(body: bytes) -> Any:
     client = boto3.client(RUNTIME, region_name=REGION)
     client.meta.events.unregister("before-send", interception.before_send)
@@ -58,13 +68,7 @@ def run(config: Config) -> list[Row]:
     rng = random.Random(8)
     results: dict[int, dict[str, float]] = {}
     with mock_putrecord(region=REGION) as mock:
-        mock.featurestore.create_feature_group(
-            GROUP, record_identifier="customer_id", event_time="event_time",
-            features={"customer_id": "String", "event_time": "String", "age": "Integral", "score": "Fractional"},
-            online=True, offline=True,
-        )
-        backend = mock.featurestore.backend()
-        mocked = boto3.client(RUNTIME, region_name=REGION)
+        backend, mocked = benchmark_group(mock)
         floor_put = _floor(b"")
         floor_get = _floor(json.dumps({"Record": record(1)}).encode())
         _puts(mocked, 0, 100), _puts(floor_put, 0, 100), _gets(floor_get, ["c1"] * 100)

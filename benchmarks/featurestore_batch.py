@@ -13,7 +13,7 @@ import boto3
 from mock_putrecord import mock_putrecord
 
 from .common import REGION, Config, Row, collect, median, timed
-from .featurestore import GROUP, RUNTIME, _floor, record
+from .featurestore import GROUP, RUNTIME, _floor, benchmark_group, record
 
 BATCH = 10
 
@@ -32,13 +32,7 @@ def run(config: Config) -> list[Row]:
     random.seed(8)
     results: dict[int, tuple[float, float]] = {}
     with mock_putrecord(region=REGION) as mock:
-        mock.featurestore.create_feature_group(
-            GROUP, record_identifier="customer_id", event_time="event_time",
-            features={"customer_id": "String", "event_time": "String", "age": "Integral", "score": "Fractional"},
-            online=True, offline=True,
-        )
-        backend = mock.featurestore.backend()
-        mocked = boto3.client(RUNTIME, region_name=REGION)
+        backend, mocked = benchmark_group(mock)
         floor = _floor(b'{"Errors":[],"UnprocessedEntries":[]}')
         _writes(mocked, 0, 10), _writes(floor, 0, 10)
         written = 10 * BATCH
