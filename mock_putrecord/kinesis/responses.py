@@ -394,7 +394,7 @@ def get_shard_iterator(request: WireRequest, params: dict[str, Any]) -> WireResp
     return ok_json({"ShardIterator": iterator})
 
 
-_b2a = binascii.b2a_base64
+_base64_line = partial(binascii.b2a_base64, newline=False)
 
 
 @handler("GetRecords")
@@ -403,10 +403,10 @@ def get_records(request: WireRequest, params: dict[str, Any]) -> WireResponse:
                                            dry_run=params.get("DryRun") is True)
     result["Records"] = [
         {"SequenceNumber": seq, "ApproximateArrivalTimestamp": arrival,
-         "Data": _b2a(data, newline=False).decode("ascii"), "PartitionKey": key}
+         "Data": _base64_line(data).decode("ascii"), "PartitionKey": key}
         if key is not None else  # a record of an AUTO stream put without a key
         {"SequenceNumber": seq, "ApproximateArrivalTimestamp": arrival,
-         "Data": _b2a(data, newline=False).decode("ascii")}
+         "Data": _base64_line(data).decode("ascii")}
         for seq, arrival, data, key in result["Records"]
     ]
     return ok_json(result)
@@ -473,7 +473,6 @@ def _plainly_valid_entries(params: dict[str, Any]) -> list[tuple[bytes, str | No
 
 _get_keys, _get_data = itemgetter("PartitionKey"), itemgetter("Data")
 _ONLY = ({str}, {dict}, {2})
-_base64_line = partial(binascii.b2a_base64, newline=False)
 
 
 def _plain_columns(params: Mapping[str, Any], data_type: type) -> tuple[str, list[Any], list[str]] | None:
