@@ -177,23 +177,32 @@ _NO_KEYS: set[Any] = {None}
 _get_data = itemgetter("Data")
 _INT_OR_NONE = {int, type(None)}
 _FAST_DATA_CHARS = 1_398_100  # base64 this long decodes to < 1 MiB whatever its padding
-_BASE64_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\n"
+_BASE64_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+_SEPARATORS = b"\n" * (MAX_RECORDS - 1)
 _BAD_PADDING = re.compile(r"=[^=\n]|===")  # padding is one or two "=" ending a value
 
 
 def _blobs_ok(values: list[Any], max_chars: int) -> bool:
     """True when every value is standard, padded base64 text of at most ``max_chars``
-    (values joined by newlines; a newline inside a value counts as a separator)."""
+    (at most :data:`MAX_RECORDS` values, checked joined by newlines)."""
     try:
         joined = "\n".join(values)
     except TypeError:
         return False
-    if not joined.isascii() or joined.encode("ascii").translate(None, _BASE64_CHARS):
+    # Deleting the alphabet must leave exactly the separators: anything else is a foreign
+    # character, and a newline inside a value would leave one newline too many.
+    if not joined.isascii() or joined.encode("ascii").translate(None, _BASE64_CHARS) != _SEPARATORS[: len(values) - 1]:
         return False
     if "=" in joined and _BAD_PADDING.search(joined):
         return False
     lengths = set(map(len, values))
     return not any(length & 3 for length in lengths) and max(lengths) <= max_chars
+
+
+def _all_exactly(values: list[Any], kind: type) -> bool:
+    """True when every value is exactly a ``kind`` (a subclass may serialize through methods
+    of its own); one C pass without hashing, cheaper than ``set(map(type, values))``."""
+    return list(map(type, values)).count(kind) == len(values)
 
 
 _TOP_MEMBERS = frozenset({"Records", "StreamName"})
@@ -213,16 +222,16 @@ def put_records_from_json_object(payload: Any) -> PutRecordsBatch | None:
     records = payload.get("Records")
     if name is not None and (type(name) is not str or not _encodable(name)):
         return None
-    if type(records) is not list or not 0 < len(records) <= MAX_RECORDS or set(map(type, records)) != {dict}:
+    if type(records) is not list or not 0 < len(records) <= MAX_RECORDS or not _all_exactly(records, dict):
         return None
     try:
         columns, exact, distinct_keys = _put_records_fast(records)
     except (ValueError, KeyError, TypeError, InvalidArgumentException):
         return None
     data, client_info, keys, shard_ids = columns
-    if not exact or set(map(type, data)) != {str}:
+    if not exact or not _all_exactly(data, str):
         return None
-    if keys is not None and not _encodable("".join(key for key in distinct_keys if key is not None)):
+    if keys is not None and not _encodable("".join(filter(None, distinct_keys))):  # "" is encodable too
         return None
     if client_info is not None and not set(map(type, client_info)) <= _STR_OR_NONE:
         return None

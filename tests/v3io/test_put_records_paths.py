@@ -27,6 +27,11 @@ STREAMS = {"json_object": "s-object", "column_checks": "s-columns", "reference":
 HEADERS = {"X-v3io-function": "PutRecords", "X-v3io-session-key": "key"}
 
 
+ODD_DATA = ["not base64!", "YQ", "YQ==YQ==", "Y===", "YR==", 7, None, "ü", "YQ==\n", "YWJj\nYWJ", "YWJ\n",
+            "\nYWJ", "YQ=\n", "====", "YW=j", ""]
+"""Data values each path must judge alike (a newline inside a value is not a separator)."""
+
+
 def _b64(rng: random.Random, size: int) -> str:
     return base64.b64encode(rng.randbytes(size)).decode()
 
@@ -36,7 +41,7 @@ def _record(rng: random.Random, hostile: bool) -> Any:
         return rng.choice([None, "text", 5, ["Data"]])
     record: dict[str, Any] = {"Data": _b64(rng, rng.choice([0, 1, 2, 3, 20, 100]))}
     if hostile and rng.random() < 0.1:
-        record["Data"] = rng.choice(["not base64!", "YQ", "YQ==YQ==", "Y===", "YR==", 7, None, "ü", "YQ==\n"])
+        record["Data"] = rng.choice(ODD_DATA)
     if rng.random() < 0.5:
         record["PartitionKey"] = rng.choice(["user-1", "user-2", "ü-ß", "k" * 64] + (
             ["k" * 65, "k" * 257, 3, None] if hostile else []))
@@ -60,37 +65,60 @@ def _stored(mock: Any, stream: str) -> list[tuple[Any, ...]]:
                    r.arrival_time_nsec) for r in mock.v3io.records("bigdata", stream, endpoint=ENDPOINT))
 
 
+def _answers(payload: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Each path's (status, JSON answer) to ``payload``, each into its own stream."""
+    body = json.dumps(payload).encode()
+    answers = {
+        "json_object": dispatch(_request(STREAMS["json_object"], body, validation.put_records_from_json_object(payload))),
+        "column_checks": dispatch(_request(STREAMS["column_checks"], body, None)),
+    }
+    with monkeypatch.context() as patch:
+        def refuse(records: list[Any]) -> Any:
+            raise ValueError("take the reference path")
+
+        patch.setattr(validation, "_put_records_fast", refuse)
+        answers["reference"] = dispatch(_request(STREAMS["reference"], body, None))
+    return {name: (a.status, json.loads(a.body) if a.body else None) for name, a in answers.items() if a is not None}
+
+
+def _assert_paths_agree(mock: Any, payloads: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
+    for payload in payloads:
+        outcome = _answers(payload, monkeypatch)
+        assert outcome["json_object"] == outcome["reference"], payload
+        assert outcome["column_checks"] == outcome["reference"], payload
+        mock.advance(0.001)
+    stored = {name: _stored(mock, stream) for name, stream in STREAMS.items()}
+    assert stored["json_object"] == stored["reference"]
+    assert stored["column_checks"] == stored["reference"]
+
+
+def _streams(mock: Any, shards: int) -> None:
+    mock.advance(0)  # freeze the clock: arrival times compare equal
+    for stream in STREAMS.values():
+        mock.v3io.create_stream("bigdata", stream, shard_count=shards, endpoint=ENDPOINT)
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_fast_paths_equal_the_reference_path(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(seed)
     shards = rng.randint(1, 5)
     with mock_putrecord() as mock:
-        mock.advance(0)  # freeze the clock: arrival times compare equal
-        for stream in STREAMS.values():
-            mock.v3io.create_stream("bigdata", stream, shard_count=shards, endpoint=ENDPOINT)
+        _streams(mock, shards)
+        payloads = []
         for _ in range(4):
             hostile = rng.random() < 0.5
-            payload = {"Records": [_record(rng, hostile) for _ in range(rng.choice([1, 2, 10, 100]))]}
-            body = json.dumps(payload).encode()
-            answers = {
-                "json_object": dispatch(_request(STREAMS["json_object"], body,
-                                                 validation.put_records_from_json_object(payload))),
-                "column_checks": dispatch(_request(STREAMS["column_checks"], body, None)),
-            }
-            with monkeypatch.context() as patch:
-                def refuse(records: list[Any]) -> Any:
-                    raise ValueError("take the reference path")
+            payloads.append({"Records": [_record(rng, hostile) for _ in range(rng.choice([1, 2, 10, 100]))]})
+        _assert_paths_agree(mock, payloads, monkeypatch)
 
-                patch.setattr(validation, "_put_records_fast", refuse)
-                answers["reference"] = dispatch(_request(STREAMS["reference"], body, None))
-            outcome = {name: (a.status, json.loads(a.body) if a.body else None) for name, a in answers.items()
-                       if a is not None}
-            assert outcome["json_object"] == outcome["reference"], payload
-            assert outcome["column_checks"] == outcome["reference"], payload
-            mock.advance(0.001)
-        stored = {name: _stored(mock, stream) for name, stream in STREAMS.items()}
-        assert stored["json_object"] == stored["reference"]
-        assert stored["column_checks"] == stored["reference"]
+
+@pytest.mark.parametrize("odd", ODD_DATA)
+def test_each_odd_data_value_is_judged_alike(odd: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Alone and among valid records: a random batch rarely holds one odd value only."""
+    with mock_putrecord() as mock:
+        _streams(mock, 3)
+        _assert_paths_agree(mock, [{"Records": [{"Data": odd}]},
+                                   {"Records": [{"Data": "YWJj"}, {"Data": odd, "PartitionKey": "k"}, {"Data": ""}]}],
+                            monkeypatch)
 
 
 def test_plain_batches_take_the_json_object_path() -> None:
