@@ -89,6 +89,17 @@ class PutColumns(NamedTuple):
     shard_id: list[int | None] | None = None
 
 
+class PutResult(NamedTuple):
+    """Where a put stored each record of a batch."""
+
+    targets: list[int]
+    """Per record its shard id, or ``-1`` when its ShardId is out of range."""
+    sequences: list[int]
+    """Per record its sequence number (``0`` for a refused record)."""
+    failed: int
+    """How many records were refused: known to the put, so nobody counts the ``-1``s again."""
+
+
 @dataclass(frozen=True)
 class PutRecordsBatch(BodySource):
     """A PutRecords body's source (see :class:`~mock_putrecord.core.wire.BodySource`): the
@@ -346,12 +357,11 @@ class Stream:
             _column([record.partition_key for record in records]),
             _column([record.shard_id for record in records]),
         )
-        targets, sequences = self.put_columns(columns)
+        targets, sequences, _ = self.put_columns(columns)
         return [None if target < 0 else (target, seq) for target, seq in zip(targets, sequences)]
 
-    def put_columns(self, columns: PutColumns) -> tuple[list[int], list[int]]:
-        """Append a validated batch given as columns. Returns per record its shard id and
-        sequence number, or ``-1`` and ``0`` when its ShardId is out of range.
+    def put_columns(self, columns: PutColumns) -> PutResult:
+        """Append a validated batch given as columns; where each record went.
 
         ``ShardId`` wins over ``PartitionKey``; a key maps to ``crc32(key) % shard_count``;
         records with neither go round-robin, starting at shard 0, across requests. The
@@ -381,9 +391,9 @@ class Stream:
                 hits = selectors.count(target)
                 if hits:  # each shard's records are picked out on its first read
                     shards[target].append_picked(hits, now, batch, None if hits == total else selectors)
-            return targets, sequences
+            return PutResult(targets, sequences, 0)
 
-    def _put_sorted(self, columns: PutColumns, targets: list[int], now: int) -> tuple[list[int], list[int]]:
+    def _put_sorted(self, columns: PutColumns, targets: list[int], now: int) -> PutResult:
         """Store a routed batch with out-of-range records (-1) or more than 256 shards."""
         data, client_info, keys, _ = columns
         shards = self.shards
@@ -404,9 +414,9 @@ class Stream:
             )
             any(map(sequences.__setitem__, indices, range(first, first + high - low)))
             low = high
-        return targets, sequences
+        return PutResult(targets, sequences, targets.count(-1))
 
-    def _put_round_robin(self, columns: PutColumns, now: int) -> tuple[list[int], list[int]]:
+    def _put_round_robin(self, columns: PutColumns, now: int) -> PutResult:
         data, client_info = columns.data, columns.client_info
         total, n = len(data), len(self.shards)
         begin = self._round_robin % n
@@ -422,7 +432,7 @@ class Stream:
         # Interleave the per-shard runs back into request order (sequence numbers are >= 1,
         # so filter(None) only drops zip_longest's padding).
         sequences = list(filter(None, chain.from_iterable(zip_longest(*runs))))
-        return list(islice(cycle(order), total)), sequences
+        return PutResult(list(islice(cycle(order), total)), sequences, 0)
 
     def _route(
         self, keys: list[str | None] | None, shard_ids: list[int | None] | None, total: int, n: int

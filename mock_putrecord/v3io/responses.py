@@ -30,7 +30,15 @@ from .exceptions import (
     V3ioError,
 )
 from .container import V3ioContainer, v3io_backend
-from .models import MAX_SHARD_COUNT, PutColumns, PutRecordsBatch, Stream, normalize_endpoint, normalize_path
+from .models import (
+    MAX_SHARD_COUNT,
+    PutColumns,
+    PutRecordsBatch,
+    PutResult,
+    Stream,
+    normalize_endpoint,
+    normalize_path,
+)
 
 Handler = Callable[[WireRequest], WireResponse]
 _Body = Callable[[WireRequest, V3ioContainer, str], WireResponse]
@@ -182,8 +190,7 @@ def put_records(request: WireRequest, container: V3ioContainer, path: str) -> Wi
     stream = container.stream(_join(path, stream_name))
     if faults.record_faults_enabled:
         return _put_with_injected_failures(stream, path, records)
-    targets, sequences = stream.put_columns(records)
-    return WireResponse(200, _put_records_body(targets, sequences), dict(JSON_HEADERS))
+    return WireResponse(200, _put_records_body(stream.put_columns(records)), dict(JSON_HEADERS))
 
 
 def _put_with_injected_failures(stream: Stream, path: str, records: PutColumns) -> WireResponse:
@@ -202,7 +209,7 @@ def _put_with_injected_failures(stream: Stream, path: str, records: PutColumns) 
 
     stored = PutColumns(pick(records.data) or [], pick(records.client_info), pick(records.partition_key),
                         pick(records.shard_id))
-    targets, sequences = stream.put_columns(stored) if keep else ([], [])
+    targets, sequences, _ = stream.put_columns(stored) if keep else ([], [], 0)
     results: list[Mapping[str, object]] = []
     stored_results = iter(zip(targets, sequences))
     for index in range(len(records.data)):
@@ -229,10 +236,10 @@ def _error_code_of(name: str) -> int:
 _SHARD_OUT_OF_RANGE = {"ErrorCode": -201326594, "ErrorMessage": "ShardIDOutOfRangeException"}
 
 
-def _put_records_body(targets: list[int], sequences: list[int]) -> bytes:
+def _put_records_body(result: PutResult) -> bytes:
     # The hot path of every producer: success entries carry exactly SequenceNumber and
     # ShardId (no ErrorCode key), failures exactly ErrorCode and ErrorMessage.
-    failed = targets.count(-1)
+    targets, sequences, failed = result
     if failed:
         records = [
             {"SequenceNumber": seq, "ShardId": target} if target >= 0 else _SHARD_OUT_OF_RANGE
@@ -240,24 +247,34 @@ def _put_records_body(targets: list[int], sequences: list[int]) -> bytes:
         ]
         return _dumps({"FailedRecordCount": failed, "Records": records})
     # All stored: the same bytes _dumps would give, assembled from the sequence numbers'
-    # JSON (one C call, split into digit strings) and a cached fragment per shard id,
-    # instead of building and serializing 1,000 dicts.
+    # JSON (one C call, split into digit strings) and a fragment per shard id, instead of
+    # building and serializing 1,000 dicts.
     parts: list[bytes] = [b""] * (2 * len(targets))
     parts[0::2] = _dumps(sequences)[1:-1].split(b",")
-    fragments = _SHARD_FRAGMENTS
+    fragments = _shard_fragments
     try:
         parts[1::2] = map(fragments.__getitem__, targets)
-    except KeyError:
-        for target in set(targets).difference(fragments):
-            fragments[target] = b',"ShardId":%d},{"SequenceNumber":' % target
-        parts[1::2] = map(fragments.__getitem__, targets)
+    except IndexError:
+        parts[1::2] = map(_more_shard_fragments(max(targets)).__getitem__, targets)
     parts[-1] = b',"ShardId":%d}]}' % targets[-1]
     return b'{"FailedRecordCount":0,"Records":[{"SequenceNumber":' + b"".join(parts)
 
 
-_SHARD_FRAGMENTS: dict[int, bytes] = {}
-"""Shard id to the JSON between one success entry's SequenceNumber and the next's (at
-most MAX_SHARD_COUNT entries)."""
+_shard_fragments: list[bytes] = []
+"""By shard id, the JSON between one success entry's SequenceNumber and the next's (a list:
+indexing it is cheaper than a dict lookup; at most MAX_SHARD_COUNT entries)."""
+
+
+def _more_shard_fragments(shard_id: int) -> list[bytes]:
+    """:data:`_shard_fragments`, grown to hold ``shard_id``. A new list replaces the old,
+    so a racing request indexes one complete list or the other, never a half-grown one."""
+    global _shard_fragments
+    fragments = _shard_fragments
+    if len(fragments) <= shard_id:
+        fragments = fragments + [b',"ShardId":%d},{"SequenceNumber":' % target
+                                 for target in range(len(fragments), shard_id + 1)]
+        _shard_fragments = fragments
+    return fragments
 
 
 def _shard_target(container: V3ioContainer, path: str, body: dict[str, object]) -> tuple[Stream, int]:
