@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import sys
 from typing import Any, Callable, Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -46,17 +47,28 @@ _Body = Callable[[WireRequest, V3ioContainer, str], WireResponse]
 _NO_CONTENT_HEADERS: dict[str, str] = {}
 
 
+def _case_insensitive(headers: Mapping[str, str]) -> bool:
+    """True for ``requests``' own ``CaseInsensitiveDict``, whose lookups ignore case: no
+    scan needed (every ``requests`` call asks for a header while v3io is mocked)."""
+    structures = sys.modules.get("requests.structures")
+    return structures is not None and type(headers) is structures.CaseInsensitiveDict
+
+
 def header(headers: Mapping[str, str], name: str) -> str | None:
     """Case-insensitive header lookup (``name`` in lower case) for any mapping."""
+    if _case_insensitive(headers):
+        return headers.get(name)
     for key, value in headers.items():
         if key.lower() == name:
             return value
     return None
 
 
-def _access_key(headers: Mapping[str, str]) -> str | None:
-    """The access key a request authenticates with, or ``None`` if it brings none that
-    parses (``X-v3io-session-key``, or ``Authorization`` as Basic, AWS4 or AWS)."""
+def _auth_headers(headers: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """``X-v3io-session-key`` and ``Authorization``, whatever their case (the last one
+    of each when a plain mapping holds several spellings)."""
+    if _case_insensitive(headers):
+        return headers.get("x-v3io-session-key"), headers.get("authorization")
     session_key: str | None = None
     authorization: str | None = None
     for key, value in headers.items():
@@ -65,6 +77,13 @@ def _access_key(headers: Mapping[str, str]) -> str | None:
             session_key = value
         elif lowered == "authorization":
             authorization = value
+    return session_key, authorization
+
+
+def _access_key(headers: Mapping[str, str]) -> str | None:
+    """The access key a request authenticates with, or ``None`` if it brings none that
+    parses (``X-v3io-session-key``, or ``Authorization`` as Basic, AWS4 or AWS)."""
+    session_key, authorization = _auth_headers(headers)
     if session_key is not None:
         return session_key.strip() or None
     if authorization is None:

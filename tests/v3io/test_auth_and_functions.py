@@ -69,3 +69,17 @@ def test_missing_function_header_is_a_put_object_which_a_stream_refuses(call: Ca
 
 def test_url_without_container_is_invalid(call: Call) -> None:
     assert_error(call("CreateStream", "/", {"ShardCount": 1, "RetentionPeriodHours": 1}), 400, "InvalidArgumentException")
+
+
+def test_requests_headers_and_plain_mappings_are_read_alike() -> None:
+    """``requests``' CaseInsensitiveDict is looked up directly, any other mapping scanned."""
+    from requests.structures import CaseInsensitiveDict
+
+    from mock_putrecord.v3io.responses import _access_key, header
+
+    plain = {"x-V3IO-function": "PutRecords", "AUTHORIZATION": "AWS key:sig"}
+    for headers in (plain, CaseInsensitiveDict(plain)):
+        assert header(headers, "x-v3io-function") == "PutRecords"
+        assert header(headers, "x-v3io-session-key") is None
+        assert _access_key(headers) == "key"
+        assert _access_key({**headers, "X-V3IO-SESSION-KEY": " s "}) == "s"
