@@ -92,15 +92,15 @@ def put_record_is_valid(params: Any) -> bool:
         ):
             return False
         text = feature.get("ValueAsString")
-        if text is not None and (
-            type(text) is not str or len(text) > MAX_RECORD_BYTES or _line_break(text) is not None
+        if text is not None and (  # printable text holds no line terminator: the regex only for the rest
+            type(text) is not str or len(text) > MAX_RECORD_BYTES or not text.isprintable() and _line_break(text)
         ):
             return False
         items = feature.get("ValueAsStringList")
         if items is not None and (
             type(items) is not list
             or len(items) > MAX_RECORD_BYTES
-            or any(type(item) is not str or _line_break(item) is not None for item in items)
+            or any(type(item) is not str or not item.isprintable() and _line_break(item) for item in items)
         ):
             return False
     stores = params.get("TargetStores")
