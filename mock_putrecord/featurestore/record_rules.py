@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .definitions import FRACTIONAL, INTEGRAL, FeatureDefinition, integral_ok, parse_fractional
+from .definitions import FRACTIONAL, FeatureDefinition, integral_ok, parse_fractional
 from .exceptions import ValidationError
 from .times import event_time_message, parse_event_time_ms
 
@@ -20,9 +20,6 @@ MAX_RECORD_BYTES = 358_400  # 350 KB: record and single value limit (quotas page
 MAX_IDENTIFIER_BYTES = 2_048  # record identifier value limit (quotas page)
 _MAX_REMEMBERED = 100_000  # texts remembered per numeric type (bounded memory)
 
-# Texts already found to parse, per numeric type: values repeat across records (flags,
-# small counts, prices), and a set lookup is cheaper than the regex and the conversion.
-_valid_texts: dict[str, set[str]] = {INTEGRAL: set(), FRACTIONAL: set()}
 
 Values = dict[str, str | list[str]]
 """Feature values by name, as sent: a ``ValueAsString`` or a ``ValueAsStringList``."""
@@ -49,7 +46,7 @@ def integral_message(feature: str) -> str:
 
 def _check_scalar(definition: FeatureDefinition, text: str) -> None:
     kind = definition.feature_type
-    seen = _valid_texts.get(kind)
+    seen = definition.known_texts
     if seen is None or text in seen:  # a String, or a text known to parse
         return
     if kind == FRACTIONAL:
@@ -97,10 +94,38 @@ def _check_record_size(values: Values, size: int) -> None:
 def _parse_features(
     record: list[dict[str, Any]], definitions: Mapping[str, FeatureDefinition], group_name: str
 ) -> tuple[Values, int]:
+    # The common record first: defined scalar features, each named once, each with only a
+    # ValueAsString of its type. Anything else (or any fault) is read again in order by
+    # _parse_features_in_order, which raises the first problem as AWS reports it.
+    values: Values = {}
+    size = 0
+    try:
+        for feature in record:
+            name: str = feature["FeatureName"]
+            definition = definitions.get(name)
+            text = feature.get("ValueAsString")
+            if definition is None or text is None or definition.collection_type is not None or len(feature) != 2:
+                break
+            seen = definition.known_texts
+            if seen is not None and text not in seen:  # Strings and known texts pass
+                _check_scalar(definition, text)
+            values[name] = text
+            size += len(text)
+        else:
+            if len(values) == len(record):  # else a feature was named twice
+                return values, size
+    except ValidationError:
+        pass
+    return _parse_features_in_order(record, definitions, group_name)
+
+
+def _parse_features_in_order(
+    record: list[dict[str, Any]], definitions: Mapping[str, FeatureDefinition], group_name: str
+) -> tuple[Values, int]:
     values: Values = {}
     size = 0
     for feature in record:
-        name: str = feature["FeatureName"]
+        name = feature["FeatureName"]
         definition = definitions.get(name)
         if definition is None:
             raise ValidationError(
@@ -122,7 +147,7 @@ def _parse_features(
                     f"Validation Error: The feature named [{name}] is of type "
                     f"[{definition.feature_type}] and needs a ValueAsString."
                 )
-            seen = _valid_texts.get(definition.feature_type)
+            seen = definition.known_texts
             if seen is not None and text not in seen:  # inline fast path: Strings and known texts pass
                 _check_scalar(definition, text)
             values[name] = text
@@ -152,17 +177,17 @@ def parse_record(
     :raises ValidationError: with the first problem found.
     """
     values, size = _parse_features(record, definitions, group_name)
+    # Both are scalar features (CreateFeatureGroup's rules): not a str means absent.
     identifier = values.get(identifier_name)
-    if identifier is None:
+    if type(identifier) is not str:
         raise ValidationError(
             f"Validation Error: The record must contain a value for the RecordIdentifierFeatureName [{identifier_name}]."
         )
     event_text = values.get(event_time.name)
-    if event_text is None:
+    if type(event_text) is not str:
         raise ValidationError(
             f"Validation Error: The record must contain a value for the EventTimeFeatureName [{event_time.name}]."
         )
-    assert isinstance(identifier, str) and isinstance(event_text, str)  # scalars by CreateFeatureGroup rules
     if size * 4 > MAX_RECORD_BYTES:  # the cheap bound of _check_record_size, inline for the hot path
         _check_record_size(values, size)
     if len(identifier) * 4 > MAX_IDENTIFIER_BYTES and len(identifier.encode("utf-8")) > MAX_IDENTIFIER_BYTES:
