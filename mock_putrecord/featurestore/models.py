@@ -16,7 +16,7 @@ import heapq
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from ..core.backends import BackendDict
 from ..core.clock import clock
@@ -39,7 +39,7 @@ from .exceptions import (
     group_exists_message,
     group_not_found_message,
 )
-from .record_rules import parse_features, parse_record
+from .record_rules import parse_features, parse_plain_record, parse_record
 from .search import compile_expression, sort_resources
 from .times import event_time_message, format_event_time, format_iso_ms, parse_event_time_ms, ttl_millis
 
@@ -377,6 +377,11 @@ def _stores(group: FeatureGroup, target_stores: Sequence[str] | None) -> tuple[b
     return online, offline
 
 
+class UncheckedShapeInvalid(Exception):
+    """A record whose features were left unchecked breaks the model (see
+    :meth:`FeatureStoreBackend.batch_write_record`); nothing was written."""
+
+
 _Write = tuple[dict[str, FeatureValueData], str, int, int | None, bool, bool]
 """A checked PutRecord: values, identifier, EventTime and ExpiresAt (ms), to online, to offline."""
 
@@ -397,13 +402,22 @@ class _PendingWrites:
         self.writes: list[_Write] = []
 
     def check(
-        self, record: list[dict[str, Any]], target_stores: Sequence[str] | None, ttl_duration: Mapping[str, Any] | None
+        self,
+        record: list[dict[str, Any]],
+        target_stores: Sequence[str] | None,
+        ttl_duration: Mapping[str, Any] | None,
+        features_valid: Callable[[list[Any]], bool] | None = None,
     ) -> None:
-        """PutRecord's checks of one shape-valid record (no lock needed); raises the
-        ``FeatureStoreError`` PutRecord would answer, else keeps the write for :meth:`store`."""
-        values, identifier, event_ms = parse_record(
-            record, self.definitions, self.identifier_name, self.event_time, self.group.name
-        )
+        """PutRecord's checks of one record (no lock needed); raises the
+        ``FeatureStoreError`` PutRecord would answer, else keeps the write for :meth:`store`.
+        The record is shape-valid, or its features are unchecked and ``features_valid``
+        checks them when they are not plain (:class:`UncheckedShapeInvalid` if they fail)."""
+        parsed = parse_plain_record(record, self.definitions, self.identifier_name, self.event_time)
+        if parsed is None:
+            if features_valid is not None and not features_valid(record):
+                raise UncheckedShapeInvalid
+            parsed = parse_record(record, self.definitions, self.identifier_name, self.event_time, self.group.name)
+        values, identifier, event_ms = parsed
         to_online, to_offline = self.own_stores if target_stores is None else _stores(self.group, target_stores)
         ttl_ms = self.default_ttl_ms if ttl_duration is None else ttl_millis(ttl_duration)
         expires = None if ttl_ms is None else event_ms + ttl_ms
@@ -809,12 +823,20 @@ class FeatureStoreBackend:
         pending.store(now)
 
     def batch_write_record(
-        self, entries: Sequence[Mapping[str, Any]], ttl_duration: Mapping[str, Any] | None = None
+        self,
+        entries: Sequence[Mapping[str, Any]],
+        ttl_duration: Mapping[str, Any] | None = None,
+        features_valid: Callable[[list[Any]], bool] | None = None,
     ) -> dict[str, Any]:
         """BatchWriteRecord across groups: each entry is a PutRecord (its own
         ``TtlDuration``, else the request's, else the group's default). A failing entry
         becomes an ``Errors`` item with the code and message PutRecord would answer;
-        the others are written. Nothing is left unprocessed."""
+        the others are written. Nothing is left unprocessed.
+
+        With ``features_valid``, the entries' records are shape-valid but for their
+        features, which this checks where they are not plain (a plain record fits the
+        model): on one that fails, nothing is written and :class:`UncheckedShapeInvalid`
+        is raised, for the caller's full model check to answer."""
         errors: list[dict[str, Any]] = []
         # One API invocation: one time for every entry's rows. Every entry is checked
         # first, then each group's writes are stored in entry order under one lock.
@@ -828,8 +850,13 @@ class FeatureStoreBackend:
                 if pending is None:
                     group = self._runtime_group(name)
                     pending = by_name[name] = by_group.setdefault(id(group), _PendingWrites(group))
-                pending.check(entry["Record"], entry.get("TargetStores"), entry.get("TtlDuration") or ttl_duration)
+                pending.check(
+                    entry["Record"], entry.get("TargetStores"), entry.get("TtlDuration") or ttl_duration, features_valid
+                )
             except FeatureStoreError as error:
+                # A request the model refuses fails as a whole, before any entry's own error.
+                if features_valid is not None and not features_valid(entry["Record"]):
+                    raise UncheckedShapeInvalid from None
                 errors.append({"Entry": dict(entry), "ErrorCode": error.code, "ErrorMessage": error.message})
         for pending in by_group.values():
             pending.store(now)

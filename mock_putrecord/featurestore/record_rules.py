@@ -10,7 +10,7 @@ reference captured them (the Fractional parse message); the others follow AWS's 
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, cast
 
 from .definitions import FRACTIONAL, FeatureDefinition, integral_ok, parse_fractional
 from .exceptions import ValidationError
@@ -94,29 +94,39 @@ def _check_record_size(values: Values, size: int) -> None:
 def _parse_features(
     record: list[dict[str, Any]], definitions: Mapping[str, FeatureDefinition], group_name: str
 ) -> tuple[Values, int]:
-    # The common record first: defined scalar features, each named once, each with only a
-    # ValueAsString of its type. Anything else (or any fault) is read again in order by
-    # _parse_features_in_order, which raises the first problem as AWS reports it.
+    plain = _plain_features(record, definitions)
+    return plain if plain is not None else _parse_features_in_order(record, definitions, group_name)
+
+
+def _plain_features(record: list[Any], definitions: Mapping[str, FeatureDefinition]) -> tuple[Values, int] | None:
+    """The values and total length of a plain record, else ``None``. Plain: every feature
+    a dict of just a defined scalar's name and a printable ``ValueAsString`` of its type,
+    each feature named once, at most a record's size in characters. Such a record fits the
+    model whatever checked it before (a defined name fits the name pattern), so this reads
+    records whose shapes are not checked yet too. Anything else (or any fault) is ``None``:
+    :func:`_parse_features_in_order` then raises the first problem as AWS reports it."""
     values: Values = {}
     size = 0
     try:
         for feature in record:
+            if type(feature) is not dict or len(feature) != 2:
+                return None
             name: str = feature["FeatureName"]
             definition = definitions.get(name)
             text = feature.get("ValueAsString")
-            if definition is None or text is None or definition.collection_type is not None or len(feature) != 2:
-                break
+            if definition is None or type(text) is not str or definition.collection_type is not None:
+                return None
             seen = definition.known_texts
             if seen is not None and text not in seen:  # Strings and known texts pass
                 _check_scalar(definition, text)
             values[name] = text
             size += len(text)
-        else:
-            if len(values) == len(record):  # else a feature was named twice
-                return values, size
-    except ValidationError:
-        pass
-    return _parse_features_in_order(record, definitions, group_name)
+    except (ValidationError, KeyError, TypeError):  # a bad value; no FeatureName; an unhashable name
+        return None
+    # A feature named twice; a line terminator (printable text has none); a value too long.
+    if len(values) != len(record) or size > MAX_RECORD_BYTES or not "".join(cast("dict[str, str]", values).values()).isprintable():
+        return None
+    return values, size
 
 
 def _parse_features_in_order(
@@ -176,7 +186,25 @@ def parse_record(
         identifier value and the EventTime in epoch milliseconds.
     :raises ValidationError: with the first problem found.
     """
-    values, size = _parse_features(record, definitions, group_name)
+    return _identified(*_parse_features(record, definitions, group_name), identifier_name, event_time)
+
+
+def parse_plain_record(
+    record: list[Any], definitions: Mapping[str, FeatureDefinition], identifier_name: str, event_time: FeatureDefinition
+) -> tuple[Values, str, int] | None:
+    """:func:`parse_record` of a plain record (see :func:`_plain_features`) that has no
+    fault, whether or not its shape was checked; ``None`` for any other record."""
+    plain = _plain_features(record, definitions)
+    if plain is None:
+        return None
+    try:
+        return _identified(*plain, identifier_name, event_time)
+    except ValidationError:
+        return None
+
+
+def _identified(values: Values, size: int, identifier_name: str, event_time: FeatureDefinition) -> tuple[Values, str, int]:
+    """A record's checks after its features': identifier, EventTime and sizes."""
     # Both are scalar features (CreateFeatureGroup's rules): not a str means absent.
     identifier = values.get(identifier_name)
     if type(identifier) is not str:
