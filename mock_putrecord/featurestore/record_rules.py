@@ -10,7 +10,7 @@ reference captured them (the Fractional parse message); the others follow AWS's 
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, cast
+from typing import Any, Mapping
 
 from .definitions import FRACTIONAL, FeatureDefinition, integral_ok, parse_fractional
 from .exceptions import ValidationError
@@ -116,6 +116,8 @@ def _plain_features(record: list[Any], definitions: Mapping[str, FeatureDefiniti
             text = feature.get("ValueAsString")
             if definition is None or type(text) is not str or definition.collection_type is not None:
                 return None
+            if not text.isprintable():  # printable text holds no line terminator
+                return None
             seen = definition.known_texts
             if seen is not None and text not in seen:  # Strings and known texts pass
                 _check_scalar(definition, text)
@@ -123,8 +125,7 @@ def _plain_features(record: list[Any], definitions: Mapping[str, FeatureDefiniti
             size += len(text)
     except (ValidationError, KeyError, TypeError):  # a bad value; no FeatureName; an unhashable name
         return None
-    # A feature named twice; a line terminator (printable text has none); a value too long.
-    if len(values) != len(record) or size > MAX_RECORD_BYTES or not "".join(cast("dict[str, str]", values).values()).isprintable():
+    if len(values) != len(record) or size > MAX_RECORD_BYTES:  # a feature named twice; a value too long
         return None
     return values, size
 
