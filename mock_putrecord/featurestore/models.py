@@ -439,7 +439,10 @@ class _PendingWrites:
                 if to_online:
                     current = online.get(identifier)
                     if current is None or event_ms > current.event_time_ms:
-                        group.set_online(identifier, OnlineRecord(values, event_ms, expires, False))
+                        if expires is None:  # nothing to schedule: set_online's work, inline
+                            online[identifier] = OnlineRecord(values, event_ms, None, False)
+                        else:
+                            group.set_online(identifier, OnlineRecord(values, event_ms, expires, False))
                 if to_offline:
                     offline.append(OfflineRow(values, now, now, False))
 
@@ -850,9 +853,13 @@ class FeatureStoreBackend:
                 if pending is None:
                     group = self._runtime_group(name)
                     pending = by_name[name] = by_group.setdefault(id(group), _PendingWrites(group))
-                pending.check(
-                    entry["Record"], entry.get("TargetStores"), entry.get("TtlDuration") or ttl_duration, features_valid
-                )
+                if len(entry) == 2:  # FeatureGroupName and Record only: the common entry
+                    pending.check(entry["Record"], None, ttl_duration, features_valid)
+                else:
+                    pending.check(
+                        entry["Record"], entry.get("TargetStores"), entry.get("TtlDuration") or ttl_duration,
+                        features_valid,
+                    )
             except FeatureStoreError as error:
                 # A request the model refuses fails as a whole, before any entry's own error.
                 if features_valid is not None and not features_valid(entry["Record"]):

@@ -106,16 +106,12 @@ def format_iso_ms(millis: int) -> str:
 def parse_event_time_ms(text: str, feature_type: str) -> int | None:
     """The instant an EventTime value denotes (epoch ms), or ``None`` when it is not in
     the feature type's format or outside ``[0000-01-01, 9999-12-31T23:59:59.999Z]``."""
-    if feature_type == FRACTIONAL:
-        seconds = parse_fractional(text)
-        if seconds is None:
-            return None
-        millis = round(seconds * 1000)
-    else:
-        parsed = parse_iso_ms(text)
-        if parsed is None:
-            return None
-        millis = parsed
+    if feature_type != FRACTIONAL:
+        return parse_iso_ms(text)  # four-digit years of real dates: always in the range
+    seconds = parse_fractional(text)
+    if seconds is None:
+        return None
+    millis = round(seconds * 1000)
     return millis if MIN_EVENT_MS <= millis <= MAX_EVENT_MS else None
 
 
