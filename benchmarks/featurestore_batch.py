@@ -2,6 +2,7 @@
 ``sagemaker-featurestore-runtime``, against the canned floor (the same client with a
 ``before-send`` handler returning the empty success body ``{"Errors":[],
 "UnprocessedEntries":[]}``), as the online store grows from 1k to 200k records.
+Ratio: the median over 31 alternating pairs of 20 batches of each pair's floor/mock time.
 BatchWriteRecord is in botocore 1.44 and later: with an older botocore this case
 reports nothing (run it with the newest set)."""
 from __future__ import annotations
@@ -28,9 +29,11 @@ def run(config: Config) -> list[Row]:
     if "BatchWriteRecord" not in boto3.client(RUNTIME, region_name=REGION).meta.service_model.operation_names:
         return []
     checkpoints = config.pick([1_000, 10_000, 50_000, 200_000], [1_000, 20_000, 200_000], [500, 2_000])
-    window, rounds = config.pick((100, 7), (60, 5), (10, 1))  # batches per timed run
+    # Many short alternating pairs: a neighbour's burst of load hits both sides of a pair,
+    # and the median of the pairs' ratios shrugs off the pairs it hit unevenly.
+    window, rounds = config.pick((20, 31), (20, 21), (10, 3))  # batches per timed run, pairs
     random.seed(8)
-    results: dict[int, tuple[float, float]] = {}
+    results: dict[int, tuple[float, float, float]] = {}
     with mock_putrecord(region=REGION) as mock:
         backend, mocked = benchmark_group(mock)
         floor = _floor(b'{"Errors":[],"UnprocessedEntries":[]}')
@@ -50,17 +53,17 @@ def run(config: Config) -> list[Row]:
                 for times, func in steps if round_index % 2 == 0 else steps[::-1]:
                     times.append(timed(func) / window)
                 written += window * BATCH
-            results[checkpoint] = (median(mock_times) * 1e6, median(floor_times) * 1e6)
+            pair_ratio = median([floor / mocked for floor, mocked in zip(floor_times, mock_times)])
+            results[checkpoint] = (median(mock_times) * 1e6, median(floor_times) * 1e6, pair_ratio)
         assert mock.featurestore.online_count(GROUP) == written
     rows, costs, raw = [], [], []
     for checkpoint in checkpoints:
-        mock_us, floor_us = results[checkpoint]
-        costs.append(mock_us / floor_us)  # in floor units: robust to a neighbour's load
+        mock_us, floor_us, ratio = results[checkpoint]
+        costs.append(1 / ratio)  # in floor units: robust to a neighbour's load
         raw.append(mock_us)
-        ratio = floor_us / mock_us
         rows.append(Row(
             case="4. Feature Store", measure=f"BatchWriteRecord of {BATCH}, store of {checkpoint:,}", unit="µs/call",
-            mock=mock_us, floor=floor_us, ratio=ratio, ratio_label="throughput vs floor", target=">= 0.85",
+            mock=mock_us, floor=floor_us, ratio=ratio, ratio_label="throughput vs floor (median of pairs)", target=">= 0.85",
             met=ratio >= 0.85, note="botocore 1.44+ (newest set)",
         ))
     spread = max(abs(cost / costs[0] - 1) for cost in costs)

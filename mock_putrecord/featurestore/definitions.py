@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from .exceptions import ValidationException
@@ -19,6 +19,10 @@ _INT64_MAX = 2**63 - 1
 _DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _INTEGER = re.compile(r"[+-]?\d+")
 
+VALID_TEXTS: dict[str, set[str]] = {INTEGRAL: set(), FRACTIONAL: set()}
+"""Texts already found to parse, per numeric type: values repeat across records (flags,
+small counts, prices), and a set lookup is cheaper than the regex and the conversion."""
+
 
 @dataclass(frozen=True)
 class FeatureDefinition:
@@ -28,6 +32,11 @@ class FeatureDefinition:
     feature_type: str
     collection_type: str | None = None
     dimension: int | None = None
+    known_texts: set[str] | None = field(init=False, repr=False, compare=False)
+    """The texts known to fit the type (``VALID_TEXTS``'), ``None`` for String: every text fits."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "known_texts", VALID_TEXTS.get(self.feature_type))
 
     def to_api(self) -> dict[str, Any]:
         """The definition as DescribeFeatureGroup returns it."""

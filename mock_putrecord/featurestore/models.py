@@ -16,7 +16,7 @@ import heapq
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from ..core.backends import BackendDict
 from ..core.clock import clock
@@ -39,7 +39,7 @@ from .exceptions import (
     group_exists_message,
     group_not_found_message,
 )
-from .record_rules import parse_features, parse_record
+from .record_rules import parse_features, parse_plain_record, parse_record
 from .search import compile_expression, sort_resources
 from .times import event_time_message, format_event_time, format_iso_ms, parse_event_time_ms, ttl_millis
 
@@ -362,6 +362,89 @@ def _check_ttl_config(ttl: Mapping[str, Any] | None, *, allow_removal: bool) -> 
         return
     if unit is None or value is None:
         raise ValidationException("Validation Error: TtlDuration needs both a Unit and a Value.")
+
+
+def _stores(group: FeatureGroup, target_stores: Sequence[str] | None) -> tuple[bool, bool]:
+    """Whether a write goes online and offline: ``TargetStores``, else the group's own."""
+    if target_stores is None:
+        return group.online_enabled, group.offline_enabled
+    online = ONLINE in target_stores
+    offline = OFFLINE in target_stores
+    if online and not group.online_enabled:
+        raise ValidationError(f"Validation Error: The FeatureGroup [{group.name}] does not have an OnlineStore.")
+    if offline and not group.offline_enabled:
+        raise ValidationError(f"Validation Error: The FeatureGroup [{group.name}] does not have an OfflineStore.")
+    return online, offline
+
+
+class UncheckedShapeInvalid(Exception):
+    """A record whose features were left unchecked breaks the model (see
+    :meth:`FeatureStoreBackend.batch_write_record`); nothing was written."""
+
+
+_Write = tuple[dict[str, FeatureValueData], str, int, int | None, bool, bool]
+"""A checked PutRecord: values, identifier, EventTime and ExpiresAt (ms), to online, to offline."""
+
+
+class _PendingWrites:
+    """One group's checked PutRecords of a request, stored together under one lock, and
+    what its entries share (looked up once per request, not per entry)."""
+
+    __slots__ = ("group", "definitions", "identifier_name", "event_time", "own_stores", "default_ttl_ms", "writes")
+
+    def __init__(self, group: FeatureGroup) -> None:
+        self.group = group
+        self.definitions = group.by_name
+        self.identifier_name = group.record_identifier_name
+        self.event_time = group.by_name[group.event_time_feature_name]
+        self.own_stores = group.online_enabled, group.offline_enabled
+        self.default_ttl_ms = group.default_ttl_ms
+        self.writes: list[_Write] = []
+
+    def check(
+        self,
+        record: list[dict[str, Any]],
+        target_stores: Sequence[str] | None,
+        ttl_duration: Mapping[str, Any] | None,
+        features_valid: Callable[[list[Any]], bool] | None = None,
+    ) -> None:
+        """PutRecord's checks of one record (no lock needed); raises the
+        ``FeatureStoreError`` PutRecord would answer, else keeps the write for :meth:`store`.
+        The record is shape-valid, or its features are unchecked and ``features_valid``
+        checks them when they are not plain (:class:`UncheckedShapeInvalid` if they fail)."""
+        parsed = parse_plain_record(record, self.definitions, self.identifier_name, self.event_time)
+        if parsed is None:
+            if features_valid is not None and not features_valid(record):
+                raise UncheckedShapeInvalid
+            parsed = parse_record(record, self.definitions, self.identifier_name, self.event_time, self.group.name)
+        values, identifier, event_ms = parsed
+        to_online, to_offline = self.own_stores if target_stores is None else _stores(self.group, target_stores)
+        ttl_ms = self.default_ttl_ms if ttl_duration is None else ttl_millis(ttl_duration)
+        expires = None if ttl_ms is None else event_ms + ttl_ms
+        self.writes.append((values, identifier, event_ms, expires, to_online, to_offline))
+
+    def store(self, now: float) -> None:
+        """Apply the checked writes in order; ``now`` is the API invocation time. Online
+        only when the EventTime is newer than the stored record's; records whose ExpiresAt
+        has passed go first, as before any single put."""
+        group = self.group
+        now_ms = round(now * 1000)
+        with group.lock:
+            expiries = group._expiries  # noqa: SLF001 - the store's own heap, read on the hot path
+            online = group.online
+            offline = group.offline
+            for values, identifier, event_ms, expires, to_online, to_offline in self.writes:
+                if expiries and expiries[0][0] <= now_ms:
+                    group.expire_due(now_ms, now)
+                if to_online:
+                    current = online.get(identifier)
+                    if current is None or event_ms > current.event_time_ms:
+                        if expires is None:  # nothing to schedule: set_online's work, inline
+                            online[identifier] = OnlineRecord(values, event_ms, None, False)
+                        else:
+                            group.set_online(identifier, OnlineRecord(values, event_ms, expires, False))
+                if to_offline:
+                    offline.append(OfflineRow(values, now, now, False))
 
 
 class FeatureStoreBackend:
@@ -728,18 +811,6 @@ class FeatureStoreBackend:
     def _runtime_group(self, name_or_arn: str, error: type[FeatureStoreError] = ValidationError) -> FeatureGroup:
         return self._group(name_or_arn, error)
 
-    @staticmethod
-    def _stores(group: FeatureGroup, target_stores: Sequence[str] | None) -> tuple[bool, bool]:
-        if target_stores is None:
-            return group.online_enabled, group.offline_enabled
-        online = ONLINE in target_stores
-        offline = OFFLINE in target_stores
-        if online and not group.online_enabled:
-            raise ValidationError(f"Validation Error: The FeatureGroup [{group.name}] does not have an OnlineStore.")
-        if offline and not group.offline_enabled:
-            raise ValidationError(f"Validation Error: The FeatureGroup [{group.name}] does not have an OfflineStore.")
-        return online, offline
-
     def put_record(
         self,
         feature_group_name: str,
@@ -749,58 +820,53 @@ class FeatureStoreBackend:
     ) -> None:
         """PutRecord: online only when the EventTime is newer than the stored record's;
         offline always (when targeted). ``record`` must be shape-valid."""
-        self._write(self._runtime_group(feature_group_name), record, target_stores, ttl_duration, clock.now())
-
-    def _write(
-        self,
-        group: FeatureGroup,
-        record: list[dict[str, Any]],
-        target_stores: Sequence[str] | None,
-        ttl_duration: Mapping[str, Any] | None,
-        now: float,
-    ) -> None:
-        """PutRecord's work once the group is found; ``now`` is the API invocation time."""
-        by_name = group.by_name
-        values, identifier, event_ms = parse_record(
-            record, by_name, group.record_identifier_name, by_name[group.event_time_feature_name], group.name
-        )
-        if target_stores is None:  # the common request: no call for the group's own stores
-            to_online, to_offline = group.online_enabled, group.offline_enabled
-        else:
-            to_online, to_offline = self._stores(group, target_stores)
-        ttl_ms = ttl_millis(ttl_duration) if ttl_duration is not None else group.default_ttl_ms
-        with group.lock:
-            if group.has_expiries:
-                group.expire_due(round(now * 1000), now)
-            if to_online:
-                current = group.online.get(identifier)
-                if current is None or event_ms > current.event_time_ms:
-                    expires = event_ms + ttl_ms if ttl_ms is not None else None
-                    group.set_online(identifier, OnlineRecord(values, event_ms, expires, False))
-            if to_offline:
-                group.offline.append(OfflineRow(values, now, now, False))
+        now = clock.now()
+        pending = _PendingWrites(self._runtime_group(feature_group_name))
+        pending.check(record, target_stores, ttl_duration)
+        pending.store(now)
 
     def batch_write_record(
-        self, entries: Sequence[Mapping[str, Any]], ttl_duration: Mapping[str, Any] | None = None
+        self,
+        entries: Sequence[Mapping[str, Any]],
+        ttl_duration: Mapping[str, Any] | None = None,
+        features_valid: Callable[[list[Any]], bool] | None = None,
     ) -> dict[str, Any]:
         """BatchWriteRecord across groups: each entry is a PutRecord (its own
         ``TtlDuration``, else the request's, else the group's default). A failing entry
         becomes an ``Errors`` item with the code and message PutRecord would answer;
-        the others are written. Nothing is left unprocessed."""
+        the others are written. Nothing is left unprocessed.
+
+        With ``features_valid``, the entries' records are shape-valid but for their
+        features, which this checks where they are not plain (a plain record fits the
+        model): on one that fails, nothing is written and :class:`UncheckedShapeInvalid`
+        is raised, for the caller's full model check to answer."""
         errors: list[dict[str, Any]] = []
-        # One API invocation: one time for every entry's rows, and each group looked up once.
+        # One API invocation: one time for every entry's rows. Every entry is checked
+        # first, then each group's writes are stored in entry order under one lock.
         now = clock.now()
-        groups: dict[str, FeatureGroup] = {}
+        by_name: dict[str, _PendingWrites] = {}
+        by_group: dict[int, _PendingWrites] = {}  # a group's name and its ARN share one
         for entry in entries:
             try:
                 name = entry["FeatureGroupName"]
-                group = groups.get(name)
-                if group is None:
-                    group = groups[name] = self._runtime_group(name)
-                self._write(group, entry["Record"], entry.get("TargetStores"), entry.get("TtlDuration") or ttl_duration,
-                            now)
+                pending = by_name.get(name)
+                if pending is None:
+                    group = self._runtime_group(name)
+                    pending = by_name[name] = by_group.setdefault(id(group), _PendingWrites(group))
+                if len(entry) == 2:  # FeatureGroupName and Record only: the common entry
+                    pending.check(entry["Record"], None, ttl_duration, features_valid)
+                else:
+                    pending.check(
+                        entry["Record"], entry.get("TargetStores"), entry.get("TtlDuration") or ttl_duration,
+                        features_valid,
+                    )
             except FeatureStoreError as error:
+                # A request the model refuses fails as a whole, before any entry's own error.
+                if features_valid is not None and not features_valid(entry["Record"]):
+                    raise UncheckedShapeInvalid from None
                 errors.append({"Entry": dict(entry), "ErrorCode": error.code, "ErrorMessage": error.message})
+        for pending in by_group.values():
+            pending.store(now)
         return {"Errors": errors, "UnprocessedEntries": []}
 
     def update_record(
@@ -851,7 +917,7 @@ class FeatureStoreBackend:
                 f"Validation Error: A TtlDuration needs an EventTime: add the EventTimeFeatureName "
                 f"[{event_feature}] to Features."
             )
-        to_online, to_offline = self._stores(group, target_stores)
+        to_online, to_offline = _stores(group, target_stores)
         now = clock.now()
         with group.lock:
             group.expire_due(round(now * 1000), now)
@@ -1010,7 +1076,7 @@ class FeatureStoreBackend:
                     else "yyyy-MM-dd'T'HH:mm:ssZ or yyyy-MM-dd'T'HH:mm:ss.SSSZ."
                 )
             )
-        to_online, to_offline = self._stores(group, target_stores)
+        to_online, to_offline = _stores(group, target_stores)
         now = clock.now()
         marker: dict[str, FeatureValueData] = {
             group.record_identifier_name: record_identifier,

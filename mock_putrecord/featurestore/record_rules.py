@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .definitions import FRACTIONAL, INTEGRAL, FeatureDefinition, integral_ok, parse_fractional
+from .definitions import FRACTIONAL, FeatureDefinition, integral_ok, parse_fractional
 from .exceptions import ValidationError
 from .times import event_time_message, parse_event_time_ms
 
@@ -20,9 +20,6 @@ MAX_RECORD_BYTES = 358_400  # 350 KB: record and single value limit (quotas page
 MAX_IDENTIFIER_BYTES = 2_048  # record identifier value limit (quotas page)
 _MAX_REMEMBERED = 100_000  # texts remembered per numeric type (bounded memory)
 
-# Texts already found to parse, per numeric type: values repeat across records (flags,
-# small counts, prices), and a set lookup is cheaper than the regex and the conversion.
-_valid_texts: dict[str, set[str]] = {INTEGRAL: set(), FRACTIONAL: set()}
 
 Values = dict[str, str | list[str]]
 """Feature values by name, as sent: a ``ValueAsString`` or a ``ValueAsStringList``."""
@@ -49,7 +46,7 @@ def integral_message(feature: str) -> str:
 
 def _check_scalar(definition: FeatureDefinition, text: str) -> None:
     kind = definition.feature_type
-    seen = _valid_texts.get(kind)
+    seen = definition.known_texts
     if seen is None or text in seen:  # a String, or a text known to parse
         return
     if kind == FRACTIONAL:
@@ -97,10 +94,49 @@ def _check_record_size(values: Values, size: int) -> None:
 def _parse_features(
     record: list[dict[str, Any]], definitions: Mapping[str, FeatureDefinition], group_name: str
 ) -> tuple[Values, int]:
+    plain = _plain_features(record, definitions)
+    return plain if plain is not None else _parse_features_in_order(record, definitions, group_name)
+
+
+def _plain_features(record: list[Any], definitions: Mapping[str, FeatureDefinition]) -> tuple[Values, int] | None:
+    """The values and total length of a plain record, else ``None``. Plain: every feature
+    a dict of just a defined scalar's name and a printable ``ValueAsString`` of its type,
+    each feature named once, at most a record's size in characters. Such a record fits the
+    model whatever checked it before (a defined name fits the name pattern), so this reads
+    records whose shapes are not checked yet too. Anything else (or any fault) is ``None``:
+    :func:`_parse_features_in_order` then raises the first problem as AWS reports it."""
+    values: Values = {}
+    size = 0
+    try:
+        for feature in record:
+            if type(feature) is not dict or len(feature) != 2:
+                return None
+            name: str = feature["FeatureName"]
+            definition = definitions.get(name)
+            text = feature.get("ValueAsString")
+            if definition is None or type(text) is not str or definition.collection_type is not None:
+                return None
+            if not text.isprintable():  # printable text holds no line terminator
+                return None
+            seen = definition.known_texts
+            if seen is not None and text not in seen:  # Strings and known texts pass
+                _check_scalar(definition, text)
+            values[name] = text
+            size += len(text)
+    except (ValidationError, KeyError, TypeError):  # a bad value; no FeatureName; an unhashable name
+        return None
+    if len(values) != len(record) or size > MAX_RECORD_BYTES:  # a feature named twice; a value too long
+        return None
+    return values, size
+
+
+def _parse_features_in_order(
+    record: list[dict[str, Any]], definitions: Mapping[str, FeatureDefinition], group_name: str
+) -> tuple[Values, int]:
     values: Values = {}
     size = 0
     for feature in record:
-        name: str = feature["FeatureName"]
+        name = feature["FeatureName"]
         definition = definitions.get(name)
         if definition is None:
             raise ValidationError(
@@ -122,7 +158,7 @@ def _parse_features(
                     f"Validation Error: The feature named [{name}] is of type "
                     f"[{definition.feature_type}] and needs a ValueAsString."
                 )
-            seen = _valid_texts.get(definition.feature_type)
+            seen = definition.known_texts
             if seen is not None and text not in seen:  # inline fast path: Strings and known texts pass
                 _check_scalar(definition, text)
             values[name] = text
@@ -151,18 +187,36 @@ def parse_record(
         identifier value and the EventTime in epoch milliseconds.
     :raises ValidationError: with the first problem found.
     """
-    values, size = _parse_features(record, definitions, group_name)
+    return _identified(*_parse_features(record, definitions, group_name), identifier_name, event_time)
+
+
+def parse_plain_record(
+    record: list[Any], definitions: Mapping[str, FeatureDefinition], identifier_name: str, event_time: FeatureDefinition
+) -> tuple[Values, str, int] | None:
+    """:func:`parse_record` of a plain record (see :func:`_plain_features`) that has no
+    fault, whether or not its shape was checked; ``None`` for any other record."""
+    plain = _plain_features(record, definitions)
+    if plain is None:
+        return None
+    try:
+        return _identified(*plain, identifier_name, event_time)
+    except ValidationError:
+        return None
+
+
+def _identified(values: Values, size: int, identifier_name: str, event_time: FeatureDefinition) -> tuple[Values, str, int]:
+    """A record's checks after its features': identifier, EventTime and sizes."""
+    # Both are scalar features (CreateFeatureGroup's rules): not a str means absent.
     identifier = values.get(identifier_name)
-    if identifier is None:
+    if type(identifier) is not str:
         raise ValidationError(
             f"Validation Error: The record must contain a value for the RecordIdentifierFeatureName [{identifier_name}]."
         )
     event_text = values.get(event_time.name)
-    if event_text is None:
+    if type(event_text) is not str:
         raise ValidationError(
             f"Validation Error: The record must contain a value for the EventTimeFeatureName [{event_time.name}]."
         )
-    assert isinstance(identifier, str) and isinstance(event_text, str)  # scalars by CreateFeatureGroup rules
     if size * 4 > MAX_RECORD_BYTES:  # the cheap bound of _check_record_size, inline for the hot path
         _check_record_size(values, size)
     if len(identifier) * 4 > MAX_IDENTIFIER_BYTES and len(identifier.encode("utf-8")) > MAX_IDENTIFIER_BYTES:

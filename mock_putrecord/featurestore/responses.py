@@ -24,8 +24,14 @@ from .exceptions import (
     ValidationError,
     ValidationException,
 )
-from .models import FEATURE_GROUP_ARN, FeatureStoreBackend, featurestore_backends
-from .validation import ShapeValidator, batch_write_record_is_valid, put_record_is_valid
+from .models import FEATURE_GROUP_ARN, FeatureStoreBackend, UncheckedShapeInvalid, featurestore_backends
+from .validation import (
+    ShapeValidator,
+    batch_write_members_valid,
+    batch_write_record_is_valid,
+    put_record_is_valid,
+    record_features_valid,
+)
 
 RUNTIME = "sagemaker-featurestore-runtime"
 CONTROL = "sagemaker"
@@ -254,12 +260,19 @@ class RuntimeAdapter(_Adapter):
 
     def batch_write_record(self, request: WireRequest) -> WireResponse:
         """POST /BatchWriteRecord"""
+        backend = _backend(request)
         source = request.source_as(ClientParameters)  # botocore's own parameters, when the body is theirs
         params = source.values if source is not None else None
-        if not (isinstance(params, dict) and batch_write_record_is_valid(params)):
-            params = self._json_body(request)  # anything unusual: the body, fully checked
+        result = None
+        if isinstance(params, dict) and batch_write_members_valid(params):
+            try:  # the records' features are checked while they are read
+                result = backend.batch_write_record(params["Entries"], params.get("TtlDuration"), record_features_valid)
+            except UncheckedShapeInvalid:
+                pass
+        if result is None:  # anything unusual: the body, fully checked
+            params = self._json_body(request)
             self._validator("BatchWriteRecord").validate(params)
-        result = _backend(request).batch_write_record(params["Entries"], params.get("TtlDuration"))
+            result = backend.batch_write_record(params["Entries"], params.get("TtlDuration"))
         if not result["Errors"] and not result["UnprocessedEntries"]:  # every entry written: the common answer
             return WireResponse(200, _ALL_WRITTEN, {"x-amzn-RequestId": new_request_id(), "Content-Type": "application/json"})
         return self._ok(result)

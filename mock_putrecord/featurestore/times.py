@@ -58,26 +58,37 @@ def _day_number(year: int, month: int, day: int) -> int | None:
 
 
 _iso_match = _ISO_TIME.fullmatch  # bound once: a method of a module global is looked up per call
-_date_days: dict[str, int | None] = {}  # a date's day number (or None): event times share few dates
+_minute_ms: dict[str, int] = {}
+"""``yyyy-MM-dd'T'HH:mm:`` prefixes already found valid, to their epoch milliseconds:
+event times cluster (a batch, a DataFrame's rows), so most share a minute with an earlier
+one and only their seconds need reading."""
+_MAX_MINUTES = 4096  # bounded memory
 
 
 def parse_iso_ms(text: str) -> int | None:
     """``yyyy-MM-dd'T'HH:mm:ssZ`` or ``yyyy-MM-dd'T'HH:mm:ss.SSSZ`` as epoch
     milliseconds, or ``None`` when ``text`` is neither or not a real date."""
+    base = _minute_ms.get(text[:17])
+    if base is not None:  # a known minute: the rest must be ``ss`` then ``Z`` or ``.SSSZ``
+        seconds = text[17:19]
+        if seconds.isdecimal():  # isdecimal: exactly the digits ``\d`` and int() take
+            second = int(seconds)
+            if second < 60 and len(text) == 20 and text[19] == "Z":
+                return base + second * 1000
+            if second < 60 and len(text) == 24 and text[19] == "." and text[23] == "Z" and text[20:23].isdecimal():
+                return base + second * 1000 + int(text[20:23])
+        # anything else gets the full check below
     if _iso_match(text) is None:
         return None
-    date = text[:10]
-    if date in _date_days:
-        days = _date_days[date]
-    else:
-        days = _day_number(int(text[0:4]), int(text[5:7]), int(text[8:10]))
-        if len(_date_days) < 4096:
-            _date_days[date] = days
+    days = _day_number(int(text[0:4]), int(text[5:7]), int(text[8:10]))
     hour, minute, second = int(text[11:13]), int(text[14:16]), int(text[17:19])
     if days is None or hour > 23 or minute > 59 or second > 59:
         return None
+    base = (days * 86_400 + hour * 3600 + minute * 60) * 1000
+    if len(_minute_ms) < _MAX_MINUTES:
+        _minute_ms[text[:17]] = base
     millis = int(text[20:23]) if len(text) == 24 else 0
-    return (days * 86_400 + hour * 3600 + minute * 60 + second) * 1000 + millis
+    return base + second * 1000 + millis
 
 
 def format_iso_ms(millis: int) -> str:
@@ -95,16 +106,12 @@ def format_iso_ms(millis: int) -> str:
 def parse_event_time_ms(text: str, feature_type: str) -> int | None:
     """The instant an EventTime value denotes (epoch ms), or ``None`` when it is not in
     the feature type's format or outside ``[0000-01-01, 9999-12-31T23:59:59.999Z]``."""
-    if feature_type == FRACTIONAL:
-        seconds = parse_fractional(text)
-        if seconds is None:
-            return None
-        millis = round(seconds * 1000)
-    else:
-        parsed = parse_iso_ms(text)
-        if parsed is None:
-            return None
-        millis = parsed
+    if feature_type != FRACTIONAL:
+        return parse_iso_ms(text)  # four-digit years of real dates: always in the range
+    seconds = parse_fractional(text)
+    if seconds is None:
+        return None
+    millis = round(seconds * 1000)
     return millis if MIN_EVENT_MS <= millis <= MAX_EVENT_MS else None
 
 

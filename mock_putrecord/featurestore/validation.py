@@ -74,6 +74,11 @@ def _name_ok(name: Any, pattern: re.Pattern[str], limit: int, seen: set[str]) ->
 def put_record_is_valid(params: Any) -> bool:
     """True only when a PutRecord request certainly fits the model (the hot path skips
     the generic walk); anything unusual returns False and gets the full check."""
+    return _put_members_valid(params) and record_features_valid(params["Record"])
+
+
+def _put_members_valid(params: Any) -> bool:
+    """:func:`put_record_is_valid` but for the features of the ``Record`` (a non-empty list)."""
     # Each name is tried against its set of known names first: no call on the common path.
     group = params.get("FeatureGroupName")
     if not (type(group) is str and group in _valid_group_names) and not _name_ok(
@@ -83,26 +88,6 @@ def put_record_is_valid(params: Any) -> bool:
     record = params.get("Record")
     if type(record) is not list or not record:
         return False
-    for feature in record:
-        if type(feature) is not dict:
-            return False
-        name = feature.get("FeatureName")
-        if not (type(name) is str and name in _valid_feature_names) and not _name_ok(
-            name, _FEATURE_NAME, 64, _valid_feature_names
-        ):
-            return False
-        text = feature.get("ValueAsString")
-        if text is not None and (
-            type(text) is not str or len(text) > MAX_RECORD_BYTES or _line_break(text) is not None
-        ):
-            return False
-        items = feature.get("ValueAsStringList")
-        if items is not None and (
-            type(items) is not list
-            or len(items) > MAX_RECORD_BYTES
-            or any(type(item) is not str or _line_break(item) is not None for item in items)
-        ):
-            return False
     stores = params.get("TargetStores")
     if stores is not None and (
         type(stores) is not list
@@ -123,16 +108,52 @@ def put_record_is_valid(params: Any) -> bool:
     return True
 
 
+def record_features_valid(record: list[Any]) -> bool:
+    """True only when every feature of a ``Record`` certainly fits the model."""
+    for feature in record:
+        if type(feature) is not dict:
+            return False
+        name = feature.get("FeatureName")
+        if not (type(name) is str and name in _valid_feature_names) and not _name_ok(
+            name, _FEATURE_NAME, 64, _valid_feature_names
+        ):
+            return False
+        text = feature.get("ValueAsString")
+        if text is not None and (  # printable text holds no line terminator: the regex only for the rest
+            type(text) is not str or len(text) > MAX_RECORD_BYTES or not text.isprintable() and _line_break(text)
+        ):
+            return False
+        items = feature.get("ValueAsStringList")
+        if items is not None and (
+            type(items) is not list
+            or len(items) > MAX_RECORD_BYTES
+            or any(type(item) is not str or not item.isprintable() and _line_break(item) for item in items)
+        ):
+            return False
+    return True
+
+
 def batch_write_record_is_valid(params: Any) -> bool:
     """:func:`put_record_is_valid` for BatchWriteRecord: 1 to 25 entries, each shaped like
     a PutRecord request (the entry's members are PutRecord's), and a valid request TTL."""
+    if not batch_write_members_valid(params):
+        return False
+    for entry in params["Entries"]:  # a plain loop: a generator under all() costs a frame switch per entry
+        if not record_features_valid(entry["Record"]):
+            return False
+    return True
+
+
+def batch_write_members_valid(params: Any) -> bool:
+    """:func:`batch_write_record_is_valid` but for the features of each entry's ``Record``
+    (left to :func:`record_features_valid`, or to a reading that proves them plain)."""
     entries = params.get("Entries")
     if type(entries) is not list or not 1 <= len(entries) <= 25:
         return False
     ttl = params.get("TtlDuration")
-    if ttl is not None and not put_record_is_valid({"FeatureGroupName": "g", "Record": [{"FeatureName": "f"}], "TtlDuration": ttl}):
+    if ttl is not None and not _put_members_valid({"FeatureGroupName": "g", "Record": [{}], "TtlDuration": ttl}):
         return False
-    for entry in entries:  # a plain loop: a generator under all() costs a frame switch per entry
-        if type(entry) is not dict or not put_record_is_valid(entry):
+    for entry in entries:
+        if type(entry) is not dict or not _put_members_valid(entry):
             return False
     return True

@@ -51,6 +51,19 @@ def _entry(rng: random.Random) -> dict[str, Any]:
         record.append({"FeatureName": "bad name!", "ValueAsString": "1"})  # the model's pattern refuses it
     if rng.random() < 0.03:
         record.append({"FeatureName": "n", "ValueAsString": "1\n2"})  # a line terminator
+    if rng.random() < 0.02:  # features the model refuses, or allows only off the plain path
+        record.insert(rng.randrange(len(record) + 1), rng.choice([
+            {"FeatureName": "x", "ValueAsString": 5},  # not a string
+            {"FeatureName": ["x"], "ValueAsString": "1"},  # not a string (unhashable)
+            {"ValueAsString": "1"},  # no FeatureName
+            "x",  # not a structure
+            {"FeatureName": "x", "ValueAsString": "1", "ValueAsStringList": ["1"]},  # both values
+            {"FeatureName": "x", "ValueAsStringList": ["1"]},  # a list for a scalar feature
+            {"FeatureName": "id", "ValueAsString": "r\tab"},  # a tab: not printable, but allowed
+            {"FeatureName": "id", "ValueAsString": "r\u2028"},  # a Java line terminator
+            {"FeatureName": "id", "ValueAsString": ""},  # an empty identifier
+            {"FeatureName": "x", "ValueAsString": "1" * 358_401},  # longer than a value may be
+        ]))
     entry: dict[str, Any] = {"FeatureGroupName": rng.choice(GROUPS + ("fs-missing",) if rng.random() < 0.1 else GROUPS),
                              "Record": record}
     if rng.random() < 0.2:
