@@ -88,6 +88,8 @@ def _put_members_valid(params: Any) -> bool:
     record = params.get("Record")
     if type(record) is not list or not record:
         return False
+    if len(params) == 2:  # FeatureGroupName and Record only: the common request
+        return True
     stores = params.get("TargetStores")
     if stores is not None and (
         type(stores) is not list
