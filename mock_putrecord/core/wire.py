@@ -34,7 +34,7 @@ class ClientParameters(BodySource):
 SourceT = TypeVar("SourceT", bound=BodySource)
 
 
-@dataclass
+@dataclass(slots=True)  # slots: built for every request, read a few times
 class WireRequest:
     """One HTTP request as a service adapter sees it."""
 
