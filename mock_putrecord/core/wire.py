@@ -7,6 +7,8 @@ whatever their client expects, so service adapters never see a transport.
 from __future__ import annotations
 
 import json
+import os
+from itertools import count
 from random import getrandbits
 from dataclasses import dataclass, field
 from typing import Any, Mapping, TypeVar
@@ -100,11 +102,29 @@ def loads_json(body: bytes | str) -> Any:
         raise ValueError("JSON nested too deeply") from None
 
 
+_request_prefix = ""
+_request_numbers = count()
+
+
+def _new_request_prefix() -> None:
+    """A random prefix for this process's request ids (again in each forked child)."""
+    global _request_prefix, _request_numbers
+    text = f"{getrandbits(80):020x}"
+    variant = "89ab"[int(text[16], 16) & 3]  # RFC 4122's variant bits
+    _request_prefix = f"{text[:8]}-{text[8:12]}-4{text[13:16]}-{variant}{text[17:20]}-"
+    _request_numbers = count(getrandbits(40))
+
+
+_new_request_prefix()
+os.register_at_fork(after_in_child=_new_request_prefix)
+
+
 def new_request_id() -> str:
-    """A request id in AWS's form (a version-4 UUID); 4x cheaper than ``uuid.uuid4()`` on
-    the put paths (it only has to be unique, not cryptographically random)."""
-    text = f"{getrandbits(128):032x}"
-    return f"{text[:8]}-{text[8:12]}-4{text[13:16]}-{text[16:20]}-{text[20:]}"
+    """A request id in AWS's form (a version-4 UUID, 8-4-4-4-12 hex digits), unique in
+    the process: a random per-process prefix and a counter. It only has to be unique, and
+    one increment is cheaper than a fresh random number, whose generator state (2.5 KB)
+    is out of the cache by the time a request arrives."""
+    return f"{_request_prefix}{next(_request_numbers):012x}"
 
 
 def credential_scope(authorization: str) -> list[str] | None:
