@@ -173,11 +173,6 @@ class FeatureGroup:
         return None
 
     # ------------------------------------------------------------ store internals (hold self.lock)
-    @property
-    def has_expiries(self) -> bool:
-        """True when some online record has an ExpiresAt to watch."""
-        return bool(self._expiries)
-
     def expire_due(self, now_ms: int, now: float) -> None:
         """Hard-delete online records whose ExpiresAt has passed; like AWS, each leaves
         an ``is_deleted`` row in the offline store (event time = ExpiresAt)."""
@@ -193,6 +188,25 @@ class FeatureGroup:
                     self.event_time_feature_name: format_event_time(expires_at, self.event_time_type),
                 }
                 self.offline.append(OfflineRow(marker, now, now, True))
+
+    def apply_writes(self, writes: list[_Write], now: float) -> None:
+        """Store checked PutRecords in order; ``now`` is the API invocation time. Online
+        only when the EventTime is newer than the stored record's; records whose ExpiresAt
+        has passed go first, as before any single put."""
+        now_ms = round(now * 1000)
+        with self.lock:
+            expiries = self._expiries
+            online = self.online
+            offline = self.offline
+            for values, identifier, event_ms, expires, to_online, to_offline in writes:
+                if expiries and expiries[0][0] <= now_ms:
+                    self.expire_due(now_ms, now)
+                if to_online:
+                    current = online.get(identifier)
+                    if current is None or event_ms > current.event_time_ms:
+                        self.set_online(identifier, OnlineRecord(values, event_ms, expires, False))
+                if to_offline:
+                    offline.append(OfflineRow(values, now, now, False))
 
     def set_online(self, identifier: str, record: OnlineRecord) -> None:
         """Store ``record`` online, scheduling its expiry."""
@@ -424,27 +438,8 @@ class _PendingWrites:
         self.writes.append((values, identifier, event_ms, expires, to_online, to_offline))
 
     def store(self, now: float) -> None:
-        """Apply the checked writes in order; ``now`` is the API invocation time. Online
-        only when the EventTime is newer than the stored record's; records whose ExpiresAt
-        has passed go first, as before any single put."""
-        group = self.group
-        now_ms = round(now * 1000)
-        with group.lock:
-            expiries = group._expiries  # noqa: SLF001 - the store's own heap, read on the hot path
-            online = group.online
-            offline = group.offline
-            for values, identifier, event_ms, expires, to_online, to_offline in self.writes:
-                if expiries and expiries[0][0] <= now_ms:
-                    group.expire_due(now_ms, now)
-                if to_online:
-                    current = online.get(identifier)
-                    if current is None or event_ms > current.event_time_ms:
-                        if expires is None:  # nothing to schedule: set_online's work, inline
-                            online[identifier] = OnlineRecord(values, event_ms, None, False)
-                        else:
-                            group.set_online(identifier, OnlineRecord(values, event_ms, expires, False))
-                if to_offline:
-                    offline.append(OfflineRow(values, now, now, False))
+        """Apply the checked writes (see :meth:`FeatureGroup.apply_writes`)."""
+        self.group.apply_writes(self.writes, now)
 
 
 class FeatureStoreBackend:
@@ -853,13 +848,9 @@ class FeatureStoreBackend:
                 if pending is None:
                     group = self._runtime_group(name)
                     pending = by_name[name] = by_group.setdefault(id(group), _PendingWrites(group))
-                if len(entry) == 2:  # FeatureGroupName and Record only: the common entry
-                    pending.check(entry["Record"], None, ttl_duration, features_valid)
-                else:
-                    pending.check(
-                        entry["Record"], entry.get("TargetStores"), entry.get("TtlDuration") or ttl_duration,
-                        features_valid,
-                    )
+                pending.check(
+                    entry["Record"], entry.get("TargetStores"), entry.get("TtlDuration") or ttl_duration, features_valid
+                )
             except FeatureStoreError as error:
                 # A request the model refuses fails as a whole, before any entry's own error.
                 if features_valid is not None and not features_valid(entry["Record"]):
