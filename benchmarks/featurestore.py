@@ -108,11 +108,17 @@ def run(config: Config) -> list[Row]:
                 mock=mock_us, floor=floor_us, ratio=ratio, ratio_label="throughput vs floor",
                 target=">= 0.8", met=ratio >= 0.8, note="no moto column (moto has no Feature Store runtime)",
             ))
-        spread = max(abs(cost / costs[0] - 1) for cost in costs)
-        raw_spread = max(abs(cost / raw[0] - 1) for cost in raw)
-        rows.append(Row(
-            case="4. Feature Store", measure=f"{label} cost, {checkpoints[0]:,} to {checkpoints[-1]:,}",
-            unit="% change", mock=spread * 100, ratio=spread, ratio_label="max deviation from smallest, in floor units",
-            target="flat (within ±15%)", met=spread <= 0.15, note=f"raw µs/call deviation {raw_spread * 100:.1f}%",
-        ))
+        rows.append(flatness_row(label, checkpoints, costs, raw))
     return rows
+
+
+def flatness_row(label: str, checkpoints: list[int], costs: list[float], raw: list[float]) -> Row:
+    """How far the cost per call (in floor units, ``costs``; raw µs, ``raw``) at each store
+    size strays from the smallest store's: flat within ±15%."""
+    spread = max(abs(cost / costs[0] - 1) for cost in costs)
+    raw_spread = max(abs(cost / raw[0] - 1) for cost in raw)
+    return Row(
+        case="4. Feature Store", measure=f"{label} cost, {checkpoints[0]:,} to {checkpoints[-1]:,}",
+        unit="% change", mock=spread * 100, ratio=spread, ratio_label="max deviation from smallest, in floor units",
+        target="flat (within ±15%)", met=spread <= 0.15, note=f"raw µs/call deviation {raw_spread * 100:.1f}%",
+    )

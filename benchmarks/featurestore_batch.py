@@ -14,7 +14,7 @@ import boto3
 from mock_putrecord import mock_putrecord
 
 from .common import REGION, Config, Row, collect, median, timed
-from .featurestore import GROUP, RUNTIME, _floor, benchmark_group, record
+from .featurestore import GROUP, RUNTIME, _floor, benchmark_group, flatness_row, record
 
 BATCH = 10
 
@@ -66,11 +66,5 @@ def run(config: Config) -> list[Row]:
             mock=mock_us, floor=floor_us, ratio=ratio, ratio_label="throughput vs floor (median of pairs)", target=">= 0.85",
             met=ratio >= 0.85, note="botocore 1.44+ (newest set)",
         ))
-    spread = max(abs(cost / costs[0] - 1) for cost in costs)
-    raw_spread = max(abs(cost / raw[0] - 1) for cost in raw)
-    rows.append(Row(
-        case="4. Feature Store", measure=f"BatchWriteRecord cost, {checkpoints[0]:,} to {checkpoints[-1]:,}",
-        unit="% change", mock=spread * 100, ratio=spread, ratio_label="max deviation from smallest, in floor units",
-        target="flat (within ±15%)", met=spread <= 0.15, note=f"raw µs/call deviation {raw_spread * 100:.1f}%",
-    ))
+    rows.append(flatness_row("BatchWriteRecord", checkpoints, costs, raw))
     return rows
